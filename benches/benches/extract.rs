@@ -1,0 +1,2 @@
+//! Extraction benchmarks (filled in with the extractor).
+fn main() {}

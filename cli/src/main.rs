@@ -1,0 +1,3 @@
+//! The `galton` command-line tool.
+
+fn main() {}

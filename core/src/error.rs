@@ -1,0 +1,58 @@
+//! The one error type of the library.
+
+use std::path::PathBuf;
+
+/// Result alias used across galton.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in galton. Each variant is something a caller can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not an image galton can decode, or the image is unusable
+    /// (empty, too small, too large).
+    #[error("invalid image: {0}")]
+    InvalidImage(String),
+
+    /// The stated resolution is outside what galton supports.
+    #[error("unsupported resolution {ppi} ppi: galton handles 300 to 1000 ppi")]
+    UnsupportedResolution {
+        /// The resolution that was given, in pixels per inch.
+        ppi: f32,
+    },
+
+    /// A template could not be decoded or encoded.
+    #[error("invalid {format} template: {reason}")]
+    InvalidTemplate {
+        /// The format being read or written ("galton", "ISO 19794-2", "ANSI 378", "JSON", or
+        /// "unknown" when the format could not be detected).
+        format: &'static str,
+        /// What is wrong, in words.
+        reason: String,
+    },
+
+    /// A value passed by the caller is out of range or inconsistent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidTemplate`].
+    #[allow(dead_code)] // used by the template readers
+    pub(crate) fn template(format: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidTemplate {
+            format,
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Fingerprint feature extraction: from a grayscale image to a minutiae [`Template`].
+//!
+//! [`Template`]: crate::template::Template

@@ -1,0 +1,1 @@
+//! ANSI INCITS 378-2004 finger minutiae record.

@@ -1,0 +1,1 @@
+//! galton's own binary template format.

@@ -221,7 +221,14 @@ mod tests {
         png.extend_from_slice(&13u32.to_be_bytes());
         png.extend_from_slice(&ihdr);
         png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+        // An empty IDAT chunk: the header is complete, the pixel data missing.
+        png.extend_from_slice(&0u32.to_be_bytes());
+        png.extend_from_slice(b"IDAT");
+        png.extend_from_slice(&crc32fast::hash(b"IDAT").to_be_bytes());
         let err = FingerprintImage::decode(&png, 500.0).unwrap_err();
-        assert!(err.to_string().contains("exceeds the decoding limits"), "{err}");
+        assert!(
+            err.to_string().contains("exceeds the decoding limits"),
+            "{err}"
+        );
     }
 }

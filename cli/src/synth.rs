@@ -24,7 +24,8 @@ pub struct SynthArgs {
     /// Also write each master fingerprint as master_<finger>.png.
     #[arg(long)]
     pub masters: bool,
-    /// Only this pattern class (arch, tented_arch, left_loop, right_loop, whorl).
+    /// Only this pattern class (arch, tented_arch, left_loop, right_loop, whorl), or `uniform`
+    /// for all five equally often (default: their natural frequencies).
     #[arg(long)]
     pub class: Option<String>,
     /// Scale of sensor noise and background texture (default 1; 0 for clean images).
@@ -48,7 +49,9 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         }
         None => SynthConfig::default(),
     };
-    if let Some(name) = &args.class {
+    if args.class.as_deref() == Some("uniform") {
+        config.class_weights = [1.0; 5];
+    } else if let Some(name) = &args.class {
         let Some(class) = PatternClass::ALL.into_iter().find(|c| c.name() == name) else {
             bail!("unknown class {name:?}: use arch, tented_arch, left_loop, right_loop or whorl");
         };

@@ -97,19 +97,15 @@ fn write_finger(dir: &Path, spec: &DatasetSpec, finger: u64) -> Result<()> {
     let fs_seed = finger_seed(spec.seed, finger);
     let master = generate_master(fs_seed, &spec.config);
     if spec.masters {
-        let png = dir.join(format!("master_{}.png", finger + 1));
-        master
-            .image()
-            .save_with_format(&png, image::ImageFormat::Png)
-            .map_err(|e| io(&png, std::io::Error::other(e)))?;
+        write_png(
+            &dir.join(format!("master_{}.png", finger + 1)),
+            &master.image(),
+        )?;
     }
     for j in 0..spec.impressions as u64 {
         let imp = impression(&master, impression_seed(fs_seed, j), &spec.config);
         let stem = format!("{}_{}", finger + 1, j + 1);
-        let png = dir.join(format!("{stem}.png"));
-        imp.image
-            .save_with_format(&png, image::ImageFormat::Png)
-            .map_err(|e| io(&png, std::io::Error::other(e)))?;
+        write_png(&dir.join(format!("{stem}.png")), &imp.image)?;
         let doc = impression_json(&master, &imp, finger, j, &spec.config);
         let text = serde_json::to_string_pretty(&doc).expect("json serialises");
         write(&dir.join(format!("{stem}.json")), text.as_bytes())?;
@@ -188,6 +184,23 @@ fn map_range<T: Send>(
     {
         range.map(f).collect()
     }
+}
+
+/// Writes an 8-bit gray PNG with the strongest compression (the noise of a sensor image
+/// costs bytes; committed fixtures should stay small).
+fn write_png(path: &Path, image: &image::GrayImage) -> Result<()> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    let mut bytes = Vec::new();
+    PngEncoder::new_with_quality(&mut bytes, CompressionType::Best, FilterType::Adaptive)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::L8,
+        )
+        .map_err(|e| io(path, std::io::Error::other(e)))?;
+    write(path, &bytes)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -113,7 +113,7 @@ impl Default for SynthConfig {
             ppi: 500.0,
             class_weights: PatternClass::NATURAL_FREQUENCIES,
             period_range: (8.0, 11.0),
-            spots: (30, 60),
+            spots: (60, 120),
             growth_tolerance: 0.005,
             max_iterations: 150,
             max_rotation_deg: 15.0,

@@ -122,7 +122,7 @@ impl Default for SynthConfig {
             condition_weights: [0.6, 0.2, 0.2],
             contact_scale: (0.8, 1.1),
             noise: 1.0,
-            minutiae_density: 0.22,
+            minutiae_density: 0.28,
             missing_rate: 0.12,
             spurious_mean: 3.0,
             position_jitter: 1.5,

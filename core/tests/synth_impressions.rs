@@ -217,3 +217,20 @@ fn impressions_of_one_finger_share_most_minutiae() {
         );
     }
 }
+
+#[test]
+fn templates_lines_are_valid_json_with_the_templates_content() {
+    let config = SynthConfig::default();
+    let t = &templates_only(3, 4..5, 2, &config)[0];
+    let line = galton::synth::dataset::templates_line(t);
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["finger"], 5);
+    let imps = v["impressions"].as_array().unwrap();
+    assert_eq!(imps.len(), 2);
+    let ms = imps[1]["minutiae"].as_array().unwrap();
+    assert_eq!(ms.len(), t.impressions[1].minutiae.len());
+    let (m, j) = (&t.impressions[1].minutiae[0], &ms[0]);
+    assert!((j["x"].as_f64().unwrap() - m.x as f64).abs() <= 0.006);
+    let deg = j["direction"].as_f64().unwrap();
+    assert!(angle_diff(deg.to_radians() as f32, m.direction) < 0.001);
+}

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use super::impression::{impression, Impression};
 use super::master::{generate_master, Master};
-use super::templates::finger_templates;
+use super::templates::{finger_templates, FingerTemplates};
 use super::{finger_seed, impression_seed, SynthConfig};
 use crate::error::{Error, Result};
 use crate::template::{Minutia, MinutiaKind};
@@ -63,18 +63,8 @@ pub fn write_dataset(
             let end = (start + CHUNK).min(spec.fingers);
             let lines = map_range(start..end, |f| {
                 let t = finger_templates(spec.seed, f, spec.impressions as usize, &spec.config);
-                let line = json!({
-                    "finger": f + 1,
-                    "class": t.class,
-                    "impressions": t.impressions.iter().map(|tpl| json!({
-                        "width": tpl.width,
-                        "height": tpl.height,
-                        "ppi": tpl.ppi,
-                        "minutiae": minutiae_json(&tpl.minutiae),
-                    })).collect::<Vec<_>>(),
-                });
                 tick();
-                Ok(line.to_string())
+                Ok(templates_line(&t))
             })?;
             for line in lines {
                 writeln!(out, "{line}").map_err(|e| io(&path, e))?;
@@ -154,15 +144,59 @@ pub fn minutiae_json(minutiae: &[Minutia]) -> Vec<Value> {
     minutiae
         .iter()
         .map(|m| {
-            let kind = match m.kind {
-                MinutiaKind::Ending => "ending",
-                MinutiaKind::Bifurcation => "bifurcation",
-                MinutiaKind::Other => "other",
-            };
-            let deg = ((m.direction.to_degrees() as f64 * 10.0).round() / 10.0) % 360.0;
-            json!({"x": round2(m.x), "y": round2(m.y), "direction": deg, "type": kind})
+            json!({"x": round2(m.x), "y": round2(m.y), "direction": degrees(m.direction),
+                   "type": kind_name(m.kind)})
         })
         .collect()
+}
+
+/// One line of `templates.jsonl`, formatted directly (millions of lines: no JSON tree):
+/// `{"finger":1,"class":"whorl","impressions":[{"width":288,"height":384,"ppi":500,
+/// "minutiae":[{"x":…,"y":…,"direction":…,"type":"ending"},…]},…]}`.
+pub fn templates_line(t: &FingerTemplates) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(64 + t.impressions.len() * 3000);
+    let _ = write!(
+        s,
+        r#"{{"finger":{},"class":"{}","impressions":["#,
+        t.finger + 1,
+        t.class.name()
+    );
+    for (i, tpl) in t.impressions.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "," };
+        let _ = write!(
+            s,
+            r#"{sep}{{"width":{},"height":{},"ppi":{},"minutiae":["#,
+            tpl.width, tpl.height, tpl.ppi
+        );
+        for (k, m) in tpl.minutiae.iter().enumerate() {
+            let sep = if k == 0 { "" } else { "," };
+            let _ = write!(
+                s,
+                r#"{sep}{{"x":{},"y":{},"direction":{},"type":"{}"}}"#,
+                round2(m.x),
+                round2(m.y),
+                degrees(m.direction),
+                kind_name(m.kind)
+            );
+        }
+        s.push_str("]}");
+    }
+    s.push_str("]}");
+    s
+}
+
+fn kind_name(kind: MinutiaKind) -> &'static str {
+    match kind {
+        MinutiaKind::Ending => "ending",
+        MinutiaKind::Bifurcation => "bifurcation",
+        MinutiaKind::Other => "other",
+    }
+}
+
+/// Direction in degrees, one decimal, in `[0, 360)`.
+fn degrees(radians: f32) -> f64 {
+    ((radians.to_degrees() as f64 * 10.0).round() / 10.0) % 360.0
 }
 
 fn round2(v: f32) -> f64 {

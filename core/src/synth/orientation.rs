@@ -8,9 +8,11 @@
 //! ```
 //!
 //! with two corrections that make it look like real prints:
-//! - **Arch background** `θ_arch` instead of a constant: the tangent of the level curves of
-//!   `y + A(y)·exp(−(x − x₀)²/2s²)`, i.e. ridges that are flat near the base of the finger and
-//!   rise in a hump towards the tip. It is the whole field of an arch, and the far field of the
+//! - **Arch background** `θ_arch` instead of a constant: ridges with slope `A(y)·b'(x)`, where
+//!   `b(x) = exp(−(x − x₀)²/2s²)` is a hump and `A(y)` ramps smoothly from 0 at the base of the
+//!   finger to its full height higher up: flat ridges near the crease rising in a hump
+//!   towards the tip. (The exact tangent of the level curves of `y + A(y)·b(x)` would also
+//!   carry an `A'(y)` term, which folds the curves into a seam where the ramp is steep.) It is the whole field of an arch, and the far field of the
 //!   other classes, where the pure zero-pole model would give parallel straight ridges. Being
 //!   continuous, it adds nothing to the Poincaré index of any closed curve.
 //! - **Vizcaya–Gerhardt angular correction** `g`: a piecewise-linear map of the angle around
@@ -42,21 +44,13 @@ pub struct ArchBackground {
 }
 
 impl ArchBackground {
-    /// Orientation of the background at `(x, y)`.
+    /// Orientation of the background at `(x, y)`: slope `A(y)·b'(x)`.
     fn angle(&self, x: f32, y: f32) -> f32 {
-        let span = self.base_y - self.full_y;
-        let t = ((self.base_y - y) / span).clamp(0.0, 1.0);
+        let t = ((self.base_y - y) / (self.base_y - self.full_y)).clamp(0.0, 1.0);
         let a = self.amplitude * t * t * (3.0 - 2.0 * t);
-        let da = if t > 0.0 && t < 1.0 {
-            // d/dy of the smoothstep amplitude (t decreases as y grows).
-            -self.amplitude * 6.0 * t * (1.0 - t) / span
-        } else {
-            0.0
-        };
         let u = (x - self.x0) / self.spread;
-        let b = (-0.5 * u * u).exp();
-        let db = -u / self.spread * b;
-        (a * db).atan2(1.0 + da * b)
+        let db = -u / self.spread * (-0.5 * u * u).exp();
+        (a * db).atan()
     }
 }
 
@@ -79,16 +73,19 @@ impl OrientationModel {
         let h = s.top + s.bottom + s.band;
         let is_arch = class == PatternClass::Arch;
         let crest = singularities.cores.first().map_or(s.cx, |c| c.x);
+        let base_y = s.cy + h * rng.range(0.2, 0.4);
+        let full_y = s.cy - h * rng.range(0.0, 0.15);
+        let amplitude = if is_arch {
+            h * rng.range(0.12, 0.22)
+        } else {
+            h * rng.range(0.04, 0.1)
+        };
         let arch = ArchBackground {
             x0: crest + rng.normal() * 0.05 * w,
             spread: w * rng.range(0.45, 0.65),
-            base_y: s.cy + h * rng.range(0.2, 0.4),
-            full_y: s.cy - h * rng.range(0.0, 0.15),
-            amplitude: if is_arch {
-                h * rng.range(0.12, 0.22)
-            } else {
-                h * rng.range(0.04, 0.1)
-            },
+            base_y,
+            full_y,
+            amplitude,
         };
         let n = singularities.cores.len() + singularities.deltas.len();
         let corrections = (0..n)

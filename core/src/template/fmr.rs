@@ -147,17 +147,13 @@ pub(super) fn read_views(r: &mut Reader, d: &Dialect) -> Result<Vec<Template>> {
         return Err(d.error("record holds no finger views"));
     }
     let shape = (u32::from(width), u32::from(height), ppcm_to_ppi(x_ppcm));
-    let count = r.check_count(
-        "number of finger views",
+    let views = r.list(
         count.into(),
         (VIEW_HEADER + 2) as u64,
+        "number of finger views",
+        "view",
+        |r| read_view(r, d, shape),
     )?;
-    let mut views = Vec::with_capacity(count);
-    for i in 0..count {
-        views.push(
-            read_view(r, d, shape).map_err(|e| in_context(e, format_args!("view {}", i + 1)))?,
-        );
-    }
     if r.remaining() != 0 {
         return Err(d.error(format!(
             "record length says {} bytes but its views end at byte {}",
@@ -192,13 +188,9 @@ fn read_view(
         return Err(d.error(format!("finger quality {quality} is above 100")));
     }
     let count = r.u8("minutia count")?;
-    let count = r.check_count("minutia count", count.into(), MINUTIA)?;
-    let mut minutiae = Vec::with_capacity(count);
-    for i in 0..count {
-        minutiae.push(
-            read_minutia(r, d).map_err(|e| in_context(e, format_args!("minutia {}", i + 1)))?,
-        );
-    }
+    let minutiae = r.list(count.into(), MINUTIA, "minutia count", "minutia", |r| {
+        read_minutia(r, d)
+    })?;
     let extended = r.u16("extended data block length")?;
     r.take(extended.into(), "extended data block")?;
     Ok(Template {

@@ -267,9 +267,11 @@ impl Template {
     /// ([`TemplateFormat::detect`]). If the record holds several finger views this returns
     /// the first; use [`decode_views`] to get them all.
     pub fn from_bytes(bytes: &[u8]) -> Result<Template> {
-        let mut views = decode_views(bytes)?;
-        // Every decoder refuses a record without views, so there is a first one.
-        Ok(views.swap_remove(0))
+        // Every decoder refuses a record without views: the error is for form's sake.
+        decode_views(bytes)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::template("unknown", "record holds no finger views"))
     }
 
     /// Checks what every format requires, naming the first problem.

@@ -45,7 +45,7 @@
 //! A reader checks the length before the checksum and the checksum before anything else,
 //! and refuses bytes after the record.
 
-use super::reader::{in_context, Reader, Writer};
+use super::reader::{Reader, Writer};
 use super::{FingerPosition, Minutia, MinutiaKind, Template};
 use crate::error::{Error, Result};
 
@@ -116,12 +116,13 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
     if count == 0 {
         return Err(r.error("record holds no finger views"));
     }
-    let count = r.check_count("number of finger views", count.into(), VIEW)?;
-    let mut views = Vec::with_capacity(count);
-    for i in 0..count {
-        let view = read_view(&mut r).map_err(|e| in_context(e, format_args!("view {}", i + 1)))?;
-        views.push(view);
-    }
+    let views = r.list(
+        count.into(),
+        VIEW,
+        "number of finger views",
+        "view",
+        read_view,
+    )?;
     if r.remaining() != 0 {
         return Err(r.error(format!(
             "record length says {length} bytes but its views end at byte {}",
@@ -147,13 +148,13 @@ fn read_view(r: &mut Reader) -> Result<Template> {
         quality => Some(quality),
     };
     let count = r.u32("number of minutiae")?;
-    let count = r.check_count("minutia count", count.into(), MINUTIA)?;
-    let mut minutiae = Vec::with_capacity(count);
-    for i in 0..count {
-        let minutia =
-            read_minutia(r).map_err(|e| in_context(e, format_args!("minutia {}", i + 1)))?;
-        minutiae.push(minutia);
-    }
+    let minutiae = r.list(
+        count.into(),
+        MINUTIA,
+        "minutia count",
+        "minutia",
+        read_minutia,
+    )?;
     let template = Template {
         width,
         height,

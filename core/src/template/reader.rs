@@ -52,7 +52,7 @@ impl<'a> Reader<'a> {
                 Ok(())
             }
             Ok(length) if length < self.pos => Err(self.error(format!(
-                "record length says {length} bytes, less than its {}-byte header",
+                "record length says {length} bytes, fewer than the {} bytes up to its end",
                 self.pos
             ))),
             _ => Err(self.error(format!(
@@ -115,15 +115,30 @@ impl<'a> Reader<'a> {
         Ok(f32::from_be_bytes(self.array(what)?))
     }
 
-    /// Checks that `count` items of `size` bytes each are present before anything is
-    /// allocated for them; `what` names the count field.
-    pub(super) fn check_count(&self, what: &str, count: u64, size: u64) -> Result<usize> {
+    /// Reads `count` items of at least `size` bytes each with `read`, after checking that
+    /// the bytes are there, so that a lying count allocates nothing. `counted` names the
+    /// count field in errors, `item` prefixes an item's errors with its number from 1.
+    pub(super) fn list<T>(
+        &mut self,
+        count: u64,
+        size: u64,
+        counted: &str,
+        item: &str,
+        mut read: impl FnMut(&mut Self) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let needed = count.saturating_mul(size);
         let left = self.remaining();
-        match usize::try_from(needed) {
-            Ok(n) if n <= left => Ok(count as usize),
-            _ => Err(self.error(format!("{what} {count} needs {needed} bytes, {left} left"))),
+        if usize::try_from(needed).map_or(true, |needed| needed > left) {
+            return Err(self.error(format!(
+                "{counted} {count} needs {needed} bytes, {left} left"
+            )));
         }
+        // Fits: `count` items of at least one byte are in memory.
+        let mut items = Vec::with_capacity(count as usize);
+        for i in 1..=count {
+            items.push(read(self).map_err(|e| in_context(e, format_args!("{item} {i}")))?);
+        }
+        Ok(items)
     }
 }
 

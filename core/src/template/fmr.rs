@@ -106,8 +106,8 @@ pub(super) fn decode_detected(bytes: &[u8]) -> (TemplateFormat, Result<Vec<Templ
 
 /// The guess from the length fields alone for a record that decodes as neither format.
 /// Bytes 8–9 are ANSI's 2-byte record length and the top half of ISO's 4-byte one:
-/// - 26 or more: ANSI (an ISO record that long would be over 1.7 MB, more than 255 views
-///   can fill);
+/// - 26 or more: ANSI (an ISO record that long would exceed 1.7 MB, which only huge
+///   extended data blocks could fill);
 /// - 1 to 25: ISO (below ANSI's 26-byte minimum);
 /// - 0: ANSI's 6-byte length form if bytes 10–11 (its top half) are below 24, otherwise ISO
 ///   (whose length is at least 24).

@@ -86,12 +86,25 @@ fn picture(image: &FingerprintImage, t: &Template, maps: &FeatureMaps) -> RgbIma
         }
     });
     draw_minutiae(&mut skel, t, 1.0, |x, y| maps.to_working(x, y));
-    let w = orig.width() + enh.width() + skel.width() + 20;
+    // Block maps: clarity (red), coherence (green), foreground (blue), one pixel per block
+    // magnified 4×.
+    let (bh, bw) = maps.clarity.dim();
+    let blocks = RgbImage::from_fn(bw as u32 * 4, bh as u32 * 4, |x, y| {
+        let (bx, by) = (x as usize / 4, y as usize / 4);
+        Rgb([
+            (maps.clarity[[by, bx]] * 255.0) as u8,
+            (maps.coherence[[by, bx]] * 255.0) as u8,
+            if maps.foreground[[by, bx]] { 160 } else { 0 },
+        ])
+    });
+    let w = orig.width() + enh.width() + skel.width() + blocks.width() + 30;
     let h = orig.height().max(enh.height());
     let mut out = RgbImage::from_pixel(w, h, Rgb([255, 255, 255]));
     image::imageops::overlay(&mut out, &orig, 0, 0);
     image::imageops::overlay(&mut out, &enh, (orig.width() + 10) as i64, 0);
     image::imageops::overlay(&mut out, &skel, (orig.width() + enh.width() + 20) as i64, 0);
+    let x4 = orig.width() + enh.width() + skel.width() + 30;
+    image::imageops::overlay(&mut out, &blocks, x4 as i64, 0);
     out
 }
 

@@ -12,6 +12,9 @@ pub struct ExtractorConfig {
     pub segmentation_contrast: f32,
     /// … and its gradient coherence reaches this value (0–1).
     pub segmentation_coherence: f32,
+    /// After frequency estimation, foreground blocks whose ridge clarity (0–1, see
+    /// [`FeatureMaps::clarity`](super::FeatureMaps::clarity)) is below this are dropped.
+    pub segmentation_clarity: f32,
     /// Smallest accepted fingerprint area, in 8 × 8 blocks (default 64, i.e. 64 × 64 pixels).
     pub min_foreground_blocks: usize,
     /// Gaussian smoothing of the orientation field, in blocks (fine scale).
@@ -66,6 +69,7 @@ impl Default for ExtractorConfig {
         ExtractorConfig {
             segmentation_contrast: 0.3,
             segmentation_coherence: 0.15,
+            segmentation_clarity: 0.35,
             min_foreground_blocks: 64,
             orientation_sigma: 1.0,
             orientation_sigma_coarse: 3.0,

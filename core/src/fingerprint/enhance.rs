@@ -12,7 +12,7 @@
 use std::f32::consts::PI;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::orientation::OrientationField;
+use super::orientation::{fast_atan2, OrientationField};
 use super::plane::{Grid, Plane};
 use super::segmentation::label;
 
@@ -120,15 +120,27 @@ impl KernelBank {
         bank
     }
 
+    /// The kernel for a doubled-angle orientation vector (cos 2θ, sin 2θ) and a period.
+    #[cfg(test)]
+    fn kernel(&self, cos2: f32, sin2: f32, period: f32) -> &[f32] {
+        self.kernel_at(self.index(cos2, sin2, period))
+    }
+
+    /// Index of the kernel for a doubled-angle orientation vector and a period.
     #[inline]
-    fn kernel(&self, theta: f32, period: f32) -> &[f32] {
-        let o = ((theta / PI * self.orientations as f32).round() as usize) % self.orientations;
-        let j = ((period - self.min_period) / self.period_step)
-            .round()
-            .clamp(0.0, (self.periods - 1) as f32) as usize;
+    fn index(&self, cos2: f32, sin2: f32, period: f32) -> usize {
+        let n = self.orientations as f32;
+        // 2θ / 2π · n, rounded to the nearest bin.
+        let turn = fast_atan2(sin2, cos2) * (0.5 / PI) * n;
+        let o = ((turn + n + 0.5) as usize) % self.orientations;
+        let j = (((period - self.min_period) / self.period_step).max(0.0) + 0.5) as usize;
+        o * self.periods + j.min(self.periods - 1)
+    }
+
+    #[inline]
+    fn kernel_at(&self, index: usize) -> &[f32] {
         let size = (2 * self.radius + 1) * self.stride;
-        let k = (o * self.periods + j) * size;
-        &self.data[k..k + size]
+        &self.data[index * size..(index + 1) * size]
     }
 }
 
@@ -152,33 +164,80 @@ pub(crate) fn gabor(
         padded[(y + r) * pw + r..(y + r) * pw + r + img.w]
             .copy_from_slice(&img.data[y * img.w..(y + 1) * img.w]);
     }
+    let cos2 = grid.upsample(&field.cos2);
+    let sin2 = grid.upsample(&field.sin2);
+    let period = grid.upsample(period);
+    let index: Vec<u32> = (0..img.w * img.h)
+        .map(|i| {
+            if foreground[i] {
+                bank.index(cos2.data[i], sin2.data[i], period.data[i]) as u32
+            } else {
+                u32::MAX
+            }
+        })
+        .collect();
     let mut out = Plane::filled(img.w, img.h, 0.0);
     for y in 0..img.h {
-        let v = grid.block_coord(y as f32);
-        for x in 0..img.w {
-            if !foreground[y * img.w + x] {
+        let row = &index[y * img.w..(y + 1) * img.w];
+        let mut x = 0;
+        while x < img.w {
+            let id = row[x];
+            if id == u32::MAX {
+                x += 1;
                 continue;
             }
-            let u = grid.block_coord(x as f32);
-            let theta = super::orientation::half_angle(
-                field.cos2.bilinear(u, v),
-                field.sin2.bilinear(u, v),
-            );
-            let k = bank.kernel(theta, period.bilinear(u, v));
-            let mut acc = [0.0f32; 4];
-            for row in 0..side {
-                let src = &padded[(y + row) * pw + x..(y + row) * pw + x + bank.stride];
-                let kr = &k[row * bank.stride..(row + 1) * bank.stride];
-                for (s, kk) in src.chunks_exact(4).zip(kr.chunks_exact(4)) {
-                    for lane in 0..4 {
-                        acc[lane] += s[lane] * kk[lane];
-                    }
-                }
+            let k = bank.kernel_at(id as usize);
+            let src = &padded[y * pw + x..];
+            let dst = &mut out.data[y * img.w + x..];
+            // Runs of LANES pixels sharing a kernel are filtered together (the kernel taps
+            // broadcast over consecutive pixels, which vectorises well); others one by one.
+            if x + LANES <= img.w && row[x..x + LANES].iter().all(|&j| j == id) {
+                run(src, pw, k, bank.stride, side, &mut dst[..LANES]);
+                x += LANES;
+            } else {
+                dst[0] = dot(src, pw, k, bank.stride, side);
+                x += 1;
             }
-            out.data[y * img.w + x] = acc.iter().sum();
         }
     }
     out
+}
+
+/// Pixels filtered together by [`run`].
+const LANES: usize = 8;
+
+/// Correlation of one kernel with `LANES` consecutive pixels.
+#[inline]
+fn run(src: &[f32], pw: usize, k: &[f32], stride: usize, side: usize, out: &mut [f32]) {
+    let mut acc = [0.0f32; LANES];
+    for row in 0..side {
+        let s = &src[row * pw..row * pw + side + LANES];
+        let kr = &k[row * stride..row * stride + side];
+        for (c, &kv) in kr.iter().enumerate() {
+            let s8: &[f32; LANES] = s[c..c + LANES].try_into().unwrap();
+            for lane in 0..LANES {
+                acc[lane] += kv * s8[lane];
+            }
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// Correlation of a kernel (`rows` rows of `stride` values) with the image window whose
+/// top-left corner starts `src` (rows `pw` apart), in four independent lanes.
+#[inline]
+fn dot(src: &[f32], pw: usize, k: &[f32], stride: usize, rows: usize) -> f32 {
+    let mut acc = [0.0f32; 4];
+    for row in 0..rows {
+        let s = &src[row * pw..row * pw + stride];
+        let kr = &k[row * stride..(row + 1) * stride];
+        for (s4, k4) in s.chunks_exact(4).zip(kr.chunks_exact(4)) {
+            for lane in 0..4 {
+                acc[lane] += s4[lane] * k4[lane];
+            }
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// Ridge pixels: foreground pixels with a negative filter response. Ridge specks and valley
@@ -219,9 +278,31 @@ mod tests {
     }
 
     #[test]
+    fn vectorised_runs_agree_with_single_pixels() {
+        let bank = KernelBank::new(&params());
+        let side = 2 * bank.radius + 1;
+        let pw = 64;
+        let mut state = 1u32;
+        let src: Vec<f32> = (0..pw * 40)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 8) as f32 / (1 << 24) as f32 - 0.5
+            })
+            .collect();
+        let id = bank.index(0.3, -0.8, 7.3);
+        let k = bank.kernel_at(id);
+        let mut out = [0.0f32; LANES];
+        run(&src[3..], pw, k, bank.stride, side, &mut out);
+        for (lane, &v) in out.iter().enumerate() {
+            let single = dot(&src[3 + lane..], pw, k, bank.stride, side);
+            assert!((v - single).abs() < 1e-4, "lane {lane}: {v} vs {single}");
+        }
+    }
+
+    #[test]
     fn kernels_are_dc_free_and_unit_gain() {
         let bank = KernelBank::new(&params());
-        let k = bank.kernel(0.7, 9.0);
+        let k = bank.kernel(1.4f32.cos(), 1.4f32.sin(), 9.0);
         let sum: f32 = k.iter().sum();
         assert!(sum.abs() < 1e-4, "DC {sum}");
         // Even symmetric: centre is the maximum.

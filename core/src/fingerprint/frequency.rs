@@ -15,6 +15,8 @@ use super::plane::{Grid, Plane};
 
 /// Window length across the ridges, in pixels (Hong–Wan–Jain's l = 32).
 const SIGNATURE_LEN: usize = 32;
+/// Spacing of the candidate periods, in pixels (refined by parabolic interpolation).
+const PERIOD_STEP: f32 = 0.5;
 /// Window half-length along the ridges, in pixels (w = 16).
 const ALONG_HALF: isize = 8;
 
@@ -44,7 +46,7 @@ pub(crate) fn ridge_period(
         let mut t = min_period;
         while t <= max_period + 1e-3 {
             v.push(t);
-            t += 0.25;
+            t += PERIOD_STEP;
         }
         v
     };
@@ -85,7 +87,7 @@ pub(crate) fn ridge_period(
                 let (l, c, r) = (power[best - 1], power[best], power[best + 1]);
                 let denom = l - 2.0 * c + r;
                 if denom < 0.0 {
-                    t += 0.25 * (0.5 * (l - r) / denom).clamp(-0.5, 0.5);
+                    t += PERIOD_STEP * (0.5 * (l - r) / denom).clamp(-0.5, 0.5);
                 }
             }
             // A pure sinusoid of amplitude A over N samples has power (N A / 2)² and energy
@@ -159,11 +161,15 @@ fn signature(
         for d in (-ALONG_HALF..=ALONG_HALF).step_by(2) {
             let x = cx + u * nx + d as f32 * tx;
             let y = cy + u * ny + d as f32 * ty;
-            let (xi, yi) = (x.round(), y.round());
-            if xi < 0.0 || yi < 0.0 || xi >= img.w as f32 || yi >= img.h as f32 {
+            // Nearest pixel (the casts truncate, hence the + 0.5 on non-negative values).
+            if x < -0.5 || y < -0.5 {
                 continue;
             }
-            *s += img.at(xi as usize, yi as usize);
+            let (xi, yi) = ((x + 0.5) as usize, (y + 0.5) as usize);
+            if xi >= img.w || yi >= img.h {
+                continue;
+            }
+            *s += img.data[yi * img.w + xi];
             count[k] += 1;
         }
     }

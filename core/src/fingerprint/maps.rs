@@ -13,7 +13,7 @@ use ndarray::Array2;
 /// `scale_x`, `scale_y` ≈ input ppi / 500 (use [`to_original`](Self::to_original) and
 /// [`to_working`](Self::to_working)).
 ///
-/// Block maps (`foreground`, `orientation`, `coherence`, `frequency`) are indexed
+/// Block maps (`foreground`, `orientation`, `coherence`, `frequency`, `clarity`) are indexed
 /// `[row, column]` = `[by, bx]`; block `(bx, by)` covers working pixels
 /// `bx·block_size .. (bx+1)·block_size` × `by·block_size .. (by+1)·block_size` (the last
 /// row and column may be partial). Images (`mask`, `enhanced`, `binary`, `skeleton`) are at
@@ -46,6 +46,10 @@ pub struct FeatureMaps {
     /// Ridge frequency per block, in ridges per working pixel (1 / ridge period); 0 in the
     /// background.
     pub frequency: Array2<f32>,
+    /// Ridge clarity per block, 0–1: the share of the oriented gray-level profile (the
+    /// x-signature) explained by a single sinusoid at the ridge frequency; high on clear
+    /// ridges, low on noise, smudges and scars.
+    pub clarity: Array2<f32>,
     /// Foreground mask at working resolution (255 = fingerprint), with a smooth outline.
     pub mask: GrayImage,
     /// Gabor-enhanced image at working resolution: dark ridges, light valleys, 128 where

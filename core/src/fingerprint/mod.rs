@@ -92,3 +92,6 @@ pub fn extract_many(images: &[FingerprintImage]) -> Vec<Result<Template>> {
         images.iter().map(extract).collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

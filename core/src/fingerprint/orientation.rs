@@ -144,6 +144,26 @@ pub(crate) fn half_angle(cos2: f32, sin2: f32) -> f32 {
     }
 }
 
+/// `atan2(y, x)` to within 1e-5 rad, without a libm call (polynomial on the octant).
+#[inline]
+pub(crate) fn fast_atan2(y: f32, x: f32) -> f32 {
+    let (ax, ay) = (x.abs(), y.abs());
+    let a = ax.min(ay) / ax.max(ay).max(1e-30);
+    let s = a * a;
+    let mut r = ((-0.046_496_475 * s + 0.159_314_22) * s - 0.327_622_76) * s * a + a;
+    if ay > ax {
+        r = std::f32::consts::FRAC_PI_2 - r;
+    }
+    if x < 0.0 {
+        r = PI - r;
+    }
+    if y < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
 impl OrientationField {
     /// Orientation of block (bx, by), radians in [0, π).
     pub(crate) fn block_angle(&self, bx: usize, by: usize) -> f32 {
@@ -197,6 +217,18 @@ mod tests {
             let err = angle_error(field.angle_at(&grid, 40.3, 51.7), theta).to_degrees();
             assert!(err < 2.0);
         }
+    }
+
+    #[test]
+    fn fast_atan2_is_accurate() {
+        for k in 0..1000 {
+            let a = k as f32 * 0.00628 - 3.1;
+            for r in [0.01f32, 1.0, 300.0] {
+                let (y, x) = (r * a.sin(), r * a.cos());
+                assert!((fast_atan2(y, x) - y.atan2(x)).abs() < 2e-4, "{a}");
+            }
+        }
+        assert_eq!(fast_atan2(0.0, 0.0), 0.0);
     }
 
     #[test]

@@ -89,9 +89,7 @@ pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Te
     let grid = Grid::new(work.w, work.h, BLOCK);
     // 2. Gray normalisation.
     let (mean, std) = segmentation::block_stats(&work, &grid);
-    let mut sorted = std.data.clone();
-    sorted.sort_by(f32::total_cmp);
-    let strong = sorted[sorted.len() * 9 / 10];
+    let strong = segmentation::strong_contrast(&std);
     let norm = segmentation::normalize(&work, &grid, &mean, &std, 1.0, (0.15 * strong).max(2.0));
     // 3. Segmentation (contrast from the raw image, coherence from normalised gradients).
     let sums = orientation::gradient_sums(&norm, &grid);
@@ -127,6 +125,13 @@ pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Te
         &seg.block,
         cfg.min_ridge_period,
         cfg.max_ridge_period,
+    );
+    let seg = segmentation::refine(
+        &grid,
+        seg,
+        &period.clarity,
+        cfg.segmentation_clarity,
+        cfg.min_foreground_blocks,
     );
     // 6. Enhancement.
     let bank = KernelBank::cached(&BankParams {
@@ -258,6 +263,7 @@ impl Stages {
                     0.0
                 }
             }),
+            clarity: block(&|i| self.period.clarity.data[i]),
             mask: image(&|i| if self.seg.pixel[i] { 255 } else { 0 }),
             enhanced: image(&|i| (128.0 + 60.0 * self.enhanced.data[i]).clamp(0.0, 255.0) as u8),
             binary: image(&|i| if self.binary[i] { 255 } else { 0 }),

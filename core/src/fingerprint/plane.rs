@@ -148,6 +148,51 @@ impl Grid {
         (p + 0.5) / self.block as f32 - 0.5
     }
 
+    /// Bilinear upsampling of a block map to working pixels (same values as
+    /// `map.bilinear(block_coord(x), block_coord(y))`, computed separably).
+    pub(crate) fn upsample(&self, map: &Plane) -> Plane {
+        debug_assert_eq!((map.w, map.h), (self.bw, self.bh));
+        // Per axis: for each pixel, the two neighbouring block indices and the weight of the
+        // second.
+        let axis = |n: usize, blocks: usize| -> Vec<(usize, usize, f32)> {
+            (0..n)
+                .map(|p| {
+                    let c = self.block_coord(p as f32).clamp(0.0, (blocks - 1) as f32);
+                    let i0 = c as usize;
+                    let i1 = (i0 + 1).min(blocks - 1);
+                    (i0, i1, c - i0 as f32)
+                })
+                .collect()
+        };
+        let xs = axis(self.w, self.bw);
+        let ys = axis(self.h, self.bh);
+        let mut rows = Plane::filled(self.w, self.bh, 0.0);
+        for by in 0..self.bh {
+            let src = &map.data[by * self.bw..(by + 1) * self.bw];
+            for (o, &(i0, i1, f)) in rows.data[by * self.w..(by + 1) * self.w]
+                .iter_mut()
+                .zip(&xs)
+            {
+                *o = src[i0] + f * (src[i1] - src[i0]);
+            }
+        }
+        let mut out = Plane::filled(self.w, self.h, 0.0);
+        for (y, &(j0, j1, f)) in ys.iter().enumerate() {
+            let (r0, r1) = (
+                &rows.data[j0 * self.w..(j0 + 1) * self.w],
+                &rows.data[j1 * self.w..(j1 + 1) * self.w],
+            );
+            for ((o, &a), &b) in out.data[y * self.w..(y + 1) * self.w]
+                .iter_mut()
+                .zip(r0)
+                .zip(r1)
+            {
+                *o = a + f * (b - a);
+            }
+        }
+        out
+    }
+
     /// Working-pixel coordinates of the centre of block (bx, by).
     pub(crate) fn centre(&self, bx: usize, by: usize) -> (f32, f32) {
         let c = |b: usize| (b * self.block) as f32 + self.block as f32 / 2.0 - 0.5;
@@ -192,6 +237,22 @@ mod tests {
         }
         let s = v.gaussian_weighted(&w, 2.0, 0.0);
         assert!(s.data.iter().all(|&x| (x - 5.0).abs() < 1e-3));
+    }
+
+    #[test]
+    fn upsampling_matches_bilinear_sampling() {
+        let grid = Grid::new(37, 29, 8);
+        let mut map = grid.plane(0.0);
+        for (i, v) in map.data.iter_mut().enumerate() {
+            *v = ((i * 7919) % 13) as f32;
+        }
+        let up = grid.upsample(&map);
+        for y in 0..29 {
+            for x in 0..37 {
+                let expected = map.bilinear(grid.block_coord(x as f32), grid.block_coord(y as f32));
+                assert!((up.at(x, y) - expected).abs() < 1e-4);
+            }
+        }
     }
 
     #[test]

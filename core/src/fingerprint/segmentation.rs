@@ -47,18 +47,25 @@ pub(crate) fn normalize(
     sigma: f32,
     min_std: f32,
 ) -> Plane {
-    let mean = mean.gaussian(sigma);
-    let std = std.gaussian(sigma);
-    let mut out = Plane::filled(img.w, img.h, 0.0);
-    for y in 0..img.h {
-        let v = grid.block_coord(y as f32);
-        for x in 0..img.w {
-            let u = grid.block_coord(x as f32);
-            let (m, s) = (mean.bilinear(u, v), std.bilinear(u, v).max(min_std));
-            out.data[y * img.w + x] = ((img.data[y * img.w + x] - m) / s).clamp(-4.0, 4.0);
-        }
+    let mean = grid.upsample(&mean.gaussian(sigma));
+    let std = grid.upsample(&std.gaussian(sigma));
+    let mut out = img.clone();
+    for ((o, &m), &s) in out.data.iter_mut().zip(&mean.data).zip(&std.data) {
+        *o = ((*o - m) / s.max(min_std)).clamp(-4.0, 4.0);
     }
     out
+}
+
+/// The contrast of the fingerprint: the 90th percentile of the block standard deviations
+/// above the sensor-noise floor (2 gray levels), so that a small print on a large empty
+/// image still gets its own contrast level. 0 when no block rises above the floor.
+pub(crate) fn strong_contrast(std: &Plane) -> f32 {
+    let mut v: Vec<f32> = std.data.iter().copied().filter(|&s| s >= 2.0).collect();
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f32::total_cmp);
+    v[v.len() * 9 / 10]
 }
 
 /// The foreground: where the fingerprint is.
@@ -88,30 +95,62 @@ pub(crate) fn segment(
     p: &SegmentParams,
 ) -> Result<Segmentation> {
     let std = std.gaussian(1.0);
-    let mut sorted = std.data.clone();
-    sorted.sort_by(f32::total_cmp);
-    let strong = sorted[(sorted.len() * 9 / 10).min(sorted.len() - 1)];
+    let strong = strong_contrast(&std);
     if strong < 2.0 {
         return Err(Error::InvalidImage(
             "blank or uniform image: no ridge contrast anywhere".into(),
         ));
     }
     let threshold = (p.std_fraction * strong).max(2.0);
-    let mut mask: Vec<bool> = (0..std.data.len())
+    let mask: Vec<bool> = (0..std.data.len())
         .map(|i| std.data[i] >= threshold && coherence.data[i] >= p.min_coherence)
         .collect();
+    clean_mask(grid, mask, p.min_blocks)
+}
+
+/// Removes from the foreground the blocks whose ridge clarity (smoothed over the
+/// foreground) is below `min_clarity`: smudges, speckled sensor areas and striped sensor
+/// artefacts have contrast and even coherence, but no clean ridge wave. If too little area
+/// is left, the segmentation is kept as it was.
+pub(crate) fn refine(
+    grid: &Grid,
+    seg: Segmentation,
+    clarity: &Plane,
+    min_clarity: f32,
+    min_blocks: usize,
+) -> Segmentation {
+    let weight = Plane {
+        w: grid.bw,
+        h: grid.bh,
+        data: seg.block.iter().map(|&f| f32::from(u8::from(f))).collect(),
+    };
+    let smooth = clarity.gaussian_weighted(&weight, 1.0, 0.0);
+    let mask: Vec<bool> = seg
+        .block
+        .iter()
+        .zip(&smooth.data)
+        .map(|(&f, &c)| f && c >= min_clarity)
+        .collect();
+    clean_mask(grid, mask, min_blocks).unwrap_or(seg)
+}
+
+/// Morphological cleanup of a raw block mask (closing, opening, largest component, holes
+/// filled) and the derived pixel mask and distances.
+fn clean_mask(grid: &Grid, mut mask: Vec<bool>, min_blocks: usize) -> Result<Segmentation> {
     let (bw, bh) = (grid.bw, grid.bh);
     mask = dilate(&mask, bw, bh, 2);
     mask = erode(&mask, bw, bh, 2);
-    mask = erode(&mask, bw, bh, 1);
-    mask = dilate(&mask, bw, bh, 1);
+    // Opening with a 5 × 5 block square (40 pixels) removes narrow protrusions (sensor
+    // stripes, smears) while keeping every part of a finger, which is wider.
+    mask = erode(&mask, bw, bh, 2);
+    mask = dilate(&mask, bw, bh, 2);
     mask = largest_component(&mask, bw, bh);
     fill_holes(&mut mask, bw, bh);
     let blocks = mask.iter().filter(|&&m| m).count();
-    if blocks < p.min_blocks {
+    if blocks < min_blocks {
         return Err(Error::InvalidImage(format!(
-            "no usable fingerprint area: {blocks} foreground blocks of {}×{} pixels found, at least {} needed",
-            grid.block, grid.block, p.min_blocks
+            "no usable fingerprint area: {blocks} foreground blocks of {}×{} pixels found, at least {min_blocks} needed",
+            grid.block, grid.block
         )));
     }
     let pixel = pixel_mask(grid, &mask);
@@ -161,7 +200,8 @@ fn morph(mask: &[bool], w: usize, h: usize, r: usize, grow: bool) -> Vec<bool> {
 }
 
 /// Labels the 8-connected (or 4-connected) components of cells equal to `value`; returns
-/// labels (0 = not `value`) and component sizes (index = label − 1).
+/// labels (0 = not `value`) and component sizes (index = label − 1). Works on runs of equal
+/// cells with union–find, so it costs little more than one pass over the mask.
 pub(crate) fn label(
     mask: &[bool],
     w: usize,
@@ -169,37 +209,67 @@ pub(crate) fn label(
     value: bool,
     eight: bool,
 ) -> (Vec<u32>, Vec<usize>) {
-    let mut labels = vec![0u32; w * h];
-    let mut sizes = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..w * h {
-        if mask[start] != value || labels[start] != 0 {
-            continue;
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
         }
-        sizes.push(0);
-        let l = sizes.len() as u32;
-        labels[start] = l;
-        stack.push(start);
-        while let Some(i) = stack.pop() {
-            sizes[l as usize - 1] += 1;
-            let (x, y) = ((i % w) as isize, (i / w) as isize);
-            for dy in -1isize..=1 {
-                for dx in -1isize..=1 {
-                    if (dx == 0 && dy == 0) || (!eight && dx != 0 && dy != 0) {
-                        continue;
-                    }
-                    let (xx, yy) = (x + dx, y + dy);
-                    if xx < 0 || yy < 0 || xx >= w as isize || yy >= h as isize {
-                        continue;
-                    }
-                    let j = yy as usize * w + xx as usize;
-                    if mask[j] == value && labels[j] == 0 {
-                        labels[j] = l;
-                        stack.push(j);
-                    }
+        x
+    }
+    // Runs as (row, start, end exclusive); run k has provisional label k.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    let mut parent: Vec<u32> = Vec::new();
+    let reach = usize::from(eight);
+    let mut prev = 0..0;
+    for y in 0..h {
+        let row = &mask[y * w..(y + 1) * w];
+        let first = runs.len();
+        let mut p = prev.start;
+        let mut x = 0;
+        while x < w {
+            if row[x] != value {
+                x += 1;
+                continue;
+            }
+            let x0 = x;
+            while x < w && row[x] == value {
+                x += 1;
+            }
+            let id = runs.len() as u32;
+            runs.push((y, x0, x));
+            parent.push(id);
+            // Previous-row runs ending too far left can never touch later runs either.
+            while p < prev.end && runs[p].2 + reach <= x0 {
+                p += 1;
+            }
+            let mut q = p;
+            while q < prev.end && runs[q].1 < x + reach {
+                let (a, b) = (find(&mut parent, id), find(&mut parent, q as u32));
+                if a != b {
+                    parent[a.max(b) as usize] = a.min(b);
                 }
+                q += 1;
             }
         }
+        prev = first..runs.len();
+    }
+    let mut labels = vec![0u32; w * h];
+    let mut final_label = vec![0u32; runs.len()];
+    let mut sizes = Vec::new();
+    for k in 0..runs.len() {
+        let root = find(&mut parent, k as u32) as usize;
+        if root == k {
+            sizes.push(0);
+            final_label[k] = sizes.len() as u32;
+        } else {
+            final_label[k] = final_label[root];
+        }
+        let (y, x0, x1) = runs[k];
+        let l = final_label[k];
+        sizes[l as usize - 1] += x1 - x0;
+        labels[y * w + x0..y * w + x1]
+            .iter_mut()
+            .for_each(|v| *v = l);
     }
     (labels, sizes)
 }
@@ -235,14 +305,11 @@ fn pixel_mask(grid: &Grid, block: &[bool]) -> Vec<bool> {
     for (v, &m) in plane.data.iter_mut().zip(block) {
         *v = f32::from(u8::from(m));
     }
-    let mut out = vec![false; grid.w * grid.h];
-    for y in 0..grid.h {
-        let v = grid.block_coord(y as f32);
-        for x in 0..grid.w {
-            out[y * grid.w + x] = plane.bilinear(grid.block_coord(x as f32), v) >= 0.5;
-        }
-    }
-    out
+    grid.upsample(&plane)
+        .data
+        .iter()
+        .map(|&v| v >= 0.5)
+        .collect()
 }
 
 /// Chamfer (3-4) distance from each foreground pixel to the nearest background pixel or to
@@ -300,6 +367,72 @@ mod tests {
         assert_eq!(d[10 * w + 3], 1.0);
         assert_eq!(d[10 * w + 10], 8.0);
         assert_eq!(d[0], 0.0);
+    }
+
+    /// Reference flood fill.
+    fn flood_sizes(mask: &[bool], w: usize, h: usize, value: bool, eight: bool) -> Vec<usize> {
+        let mut seen = vec![false; w * h];
+        let mut sizes = Vec::new();
+        for s in 0..w * h {
+            if seen[s] || mask[s] != value {
+                continue;
+            }
+            let (mut stack, mut n) = (vec![s], 0);
+            seen[s] = true;
+            while let Some(i) = stack.pop() {
+                n += 1;
+                let (x, y) = ((i % w) as isize, (i / w) as isize);
+                for (dx, dy) in [
+                    (1, 0),
+                    (-1, 0),
+                    (0, 1),
+                    (0, -1),
+                    (1, 1),
+                    (1, -1),
+                    (-1, 1),
+                    (-1, -1),
+                ] {
+                    if !eight && dx != 0 && dy != 0 {
+                        continue;
+                    }
+                    let (xx, yy) = (x + dx, y + dy);
+                    if xx >= 0 && yy >= 0 && xx < w as isize && yy < h as isize {
+                        let j = yy as usize * w + xx as usize;
+                        if !seen[j] && mask[j] == value {
+                            seen[j] = true;
+                            stack.push(j);
+                        }
+                    }
+                }
+            }
+            sizes.push(n);
+        }
+        sizes
+    }
+
+    #[test]
+    fn run_labelling_agrees_with_flood_fill() {
+        let (w, h) = (41, 37);
+        let mut state = 7u32;
+        let mask: Vec<bool> = (0..w * h)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 24) % 5 < 2
+            })
+            .collect();
+        for value in [true, false] {
+            for eight in [true, false] {
+                let (labels, mut sizes) = label(&mask, w, h, value, eight);
+                let mut expected = flood_sizes(&mask, w, h, value, eight);
+                // Same partition: every pair of 4-neighbours agrees on "same component".
+                for i in 0..w * h {
+                    assert_eq!(labels[i] != 0, mask[i] == value);
+                }
+                sizes.sort();
+                expected.sort();
+                assert_eq!(sizes, expected, "value {value}, eight {eight}");
+            }
+        }
     }
 
     #[test]

@@ -159,8 +159,10 @@ fn noise_only_is_not_a_fingerprint() {
 fn invalid_configuration_is_an_argument_error() {
     let image =
         FingerprintImage::new(dislocation(128, 0.0, 9.0, 1.0, false, (64.0, 64.0)), 500.0).unwrap();
-    let mut config = ExtractorConfig::default();
-    config.max_ridge_period = 2.0;
+    let config = ExtractorConfig {
+        max_ridge_period: 2.0,
+        ..ExtractorConfig::default()
+    };
     let err = extract_with_config(&image, &config).unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
 }

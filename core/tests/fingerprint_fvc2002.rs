@@ -158,3 +158,39 @@ fn resolution_normalisation_maps_minutiae_back_to_the_original_grid() {
         }
     }
 }
+
+#[test]
+fn rotating_the_image_rotates_the_minutiae() {
+    // A quarter turn clockwise maps (x, y) to (h − 1 − y, x) and turns every direction by
+    // −π/2 as seen: positions and directions must follow.
+    let path = &common::fvc2002_images("DB1_B")[8];
+    let base = FingerprintImage::open(path, 500.0).unwrap();
+    let h = base.height() as f32;
+    let turned = FingerprintImage::new(image::imageops::rotate90(base.gray()), 500.0).unwrap();
+    let a = extract(&base).unwrap();
+    let b = extract(&turned).unwrap();
+    let (mut found, mut aligned) = (0, 0);
+    for m in &a.minutiae {
+        let (x, y) = (h - 1.0 - m.y, m.x);
+        let best = b
+            .minutiae
+            .iter()
+            .map(|n| (((n.x - x).powi(2) + (n.y - y).powi(2)).sqrt(), n))
+            .min_by(|p, q| p.0.total_cmp(&q.0));
+        if let Some((d, n)) = best {
+            if d <= 6.0 {
+                found += 1;
+                let expected =
+                    (m.direction - std::f32::consts::FRAC_PI_2).rem_euclid(std::f32::consts::TAU);
+                let diff = (n.direction - expected).rem_euclid(std::f32::consts::TAU);
+                if diff.min(std::f32::consts::TAU - diff) < 20f32.to_radians() {
+                    aligned += 1;
+                }
+            }
+        }
+    }
+    let n = a.minutiae.len();
+    println!("rotation: {found} of {n} minutiae found again, {aligned} with the rotated direction");
+    assert!(found as f32 >= 0.7 * n as f32, "{found} of {n}");
+    assert!(aligned as f32 >= 0.9 * found as f32, "{aligned} of {found}");
+}

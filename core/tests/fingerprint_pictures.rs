@@ -116,6 +116,17 @@ fn write_debug_pictures() {
     let out_dir = std::path::Path::new("/tmp/galton-extract");
     std::fs::create_dir_all(out_dir).unwrap();
     for item in list.split(',') {
+        // "DBx_B/name" or "DBx_B/name@x:y" (centre of the zoomed view).
+        let (item, zoom_at) = match item.split_once('@') {
+            Some((i, at)) => {
+                let (x, y) = at.split_once(':').expect("@x:y");
+                (
+                    i,
+                    Some((x.parse::<u32>().unwrap(), y.parse::<u32>().unwrap())),
+                )
+            }
+            None => (item, None),
+        };
         let (db, name) = item.split_once('/').expect("DBx_B/name");
         let path = common::datasets_dir()
             .join("fvc2002")
@@ -127,7 +138,9 @@ fn write_debug_pictures() {
         let pic = picture(&image, &ex.template, &ex.maps);
         pic.save(&file).unwrap();
         // The centre of the original, four times as large, to check positions and directions.
-        let (cx, cy) = (image.width() / 2 - 64, image.height() / 2 - 64);
+        let (zx, zy) = zoom_at.unwrap_or((image.width() / 2, image.height() / 2));
+        let cx = zx.saturating_sub(64).min(image.width() - 128);
+        let cy = zy.saturating_sub(64).min(image.height() - 128);
         let crop = image::imageops::crop_imm(image.gray(), cx, cy, 128, 128).to_image();
         let mut zoom = gray_to_rgb(&image::imageops::resize(
             &crop,

@@ -85,7 +85,7 @@ impl Default for ExtractorConfig {
             island_length: 1.6,
             bridge_length: 1.6,
             lake_length: 2.5,
-            border_distance: 10.0,
+            border_distance: 14.0,
             gap_length: 1.6,
             min_distance: 0.6,
             cluster_radius: 1.6,

@@ -155,14 +155,29 @@ pub(crate) fn gabor(
 ) -> Plane {
     let r = bank.radius;
     let side = 2 * r + 1;
-    // Zero-padded copy (the normalised image has zero mean, so zero is neutral), with room
-    // for the 4-lane padding of kernel rows.
+    // Copy with an r-pixel mirrored border, so ridges that leave the image are filtered as
+    // well as the others (zero padding would fade them out and create false ridge endings
+    // near the edge), plus zeros on the right for the 4-lane padding of kernel rows.
     let pw = img.w + 2 * r + bank.stride;
     let ph = img.h + 2 * r;
     let mut padded = vec![0.0f32; pw * ph];
-    for y in 0..img.h {
-        padded[(y + r) * pw + r..(y + r) * pw + r + img.w]
-            .copy_from_slice(&img.data[y * img.w..(y + 1) * img.w]);
+    let mirror = |i: isize, n: usize| -> usize {
+        let n = n as isize;
+        let m = if i < 0 {
+            -i - 1
+        } else if i >= n {
+            2 * n - i - 1
+        } else {
+            i
+        };
+        m.clamp(0, n - 1) as usize
+    };
+    for py in 0..ph {
+        let y = mirror(py as isize - r as isize, img.h);
+        let src = &img.data[y * img.w..(y + 1) * img.w];
+        for px in 0..img.w + 2 * r {
+            padded[py * pw + px] = src[mirror(px as isize - r as isize, img.w)];
+        }
     }
     let cos2 = grid.upsample(&field.cos2);
     let sin2 = grid.upsample(&field.sin2);

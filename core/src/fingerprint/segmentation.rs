@@ -140,10 +140,10 @@ fn clean_mask(grid: &Grid, mut mask: Vec<bool>, min_blocks: usize) -> Result<Seg
     let (bw, bh) = (grid.bw, grid.bh);
     mask = dilate(&mask, bw, bh, 2);
     mask = erode(&mask, bw, bh, 2);
-    // Opening with a 5 × 5 block square (40 pixels) removes narrow protrusions (sensor
+    // Opening with a 7 × 7 block square (56 pixels) removes narrow protrusions (sensor
     // stripes, smears) while keeping every part of a finger, which is wider.
-    mask = erode(&mask, bw, bh, 2);
-    mask = dilate(&mask, bw, bh, 2);
+    mask = erode(&mask, bw, bh, 3);
+    mask = dilate(&mask, bw, bh, 3);
     mask = largest_component(&mask, bw, bh);
     fill_holes(&mut mask, bw, bh);
     let blocks = mask.iter().filter(|&&m| m).count();

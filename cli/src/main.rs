@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract::run(args),
         Command::Template(cmd) => template::run(cmd),
         Command::Show(args) => show::run(args),
-        Command::Synth(args) => synth::run(args),
+        Command::Synth(args) => synth::run(args).map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -28,6 +28,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod image;
 pub mod metrics;
+pub mod synth;
 pub mod template;
 
 pub use error::{Error, Result};

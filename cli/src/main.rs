@@ -1,24 +1,53 @@
-//! The `galton` command-line tool.
+//! The `galton` command-line tool: extract minutiae, convert and inspect templates, draw what
+//! the extractor saw, generate synthetic fingerprints, and run the demo.
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod demo;
+mod extract;
+mod show;
 mod synth;
+mod template;
 
-#[derive(Parser)]
-#[command(name = "galton", version, about = "Biometric matching")]
+/// galton: biometric matching for identity registries.
+#[derive(Debug, Parser)]
+#[command(name = "galton", version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Subcommand)]
+#[derive(Debug, Subcommand)]
 enum Command {
+    /// Extract minutiae templates from fingerprint images (one file per image).
+    Extract(extract::ExtractArgs),
+    /// Inspect or convert template files (format detected from content).
+    #[command(subcommand)]
+    Template(template::TemplateCommand),
+    /// Draw the segmentation boundary and the minutiae over a fingerprint image.
+    Show(show::ShowArgs),
     /// Generate synthetic fingerprints with ground truth.
     Synth(synth::SynthArgs),
+    /// Run the main job on the bundled synthetic fixtures and print a summary.
+    Demo(demo::DemoArgs),
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
-        Command::Synth(args) => synth::run(&args),
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Extract(args) => extract::run(args),
+        Command::Template(cmd) => template::run(cmd),
+        Command::Show(args) => show::run(args),
+        Command::Synth(args) => synth::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Demo(args) => demo::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("galton: {err:#}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -98,6 +98,26 @@ impl Padded {
         }
     }
 
+    /// From a row-major ridge mask of `width × height` pixels.
+    pub(crate) fn from_mask(width: usize, height: usize, mask: &[bool]) -> Self {
+        let stride = width + 2;
+        let mut px = vec![0u8; stride * (height + 2)];
+        for y in 0..height {
+            for x in 0..width {
+                px[(y + 1) * stride + x + 1] = u8::from(mask[y * width + x]);
+            }
+        }
+        let s = stride as isize;
+        let offsets = NEIGHBOURS.map(|(dx, dy)| dy as isize * s + dx as isize);
+        Padded {
+            width,
+            height,
+            stride,
+            px,
+            offsets,
+        }
+    }
+
     pub(crate) fn index(&self, x: usize, y: usize) -> usize {
         (y + 1) * self.stride + x + 1
     }
@@ -189,9 +209,14 @@ pub(crate) struct RawMinutia {
 }
 
 /// Follows a ridge from `start` (already one step away from the minutia) for at most `len`
-/// pixels, never revisiting `visited`; stops at a junction or ridge tip. Returns the pixels
-/// walked, in order.
-fn trace(img: &Padded, start: usize, visited: &mut Vec<usize>, len: usize) -> Vec<usize> {
+/// pixels, never revisiting `visited`; stops on reaching a junction (which ends the path) or
+/// a ridge tip. Returns the pixels walked, in order.
+pub(crate) fn trace(
+    img: &Padded,
+    start: usize,
+    visited: &mut Vec<usize>,
+    len: usize,
+) -> Vec<usize> {
     let mut path = vec![start];
     visited.push(start);
     let mut cur = start;
@@ -202,11 +227,15 @@ fn trace(img: &Padded, start: usize, visited: &mut Vec<usize>, len: usize) -> Ve
         }
         let mut next = None;
         let mut candidates = 0;
+        let mut junction = None;
         for k in 0..8 {
             if mask & (1 << k) != 0 {
                 let n = img.neighbour(cur, k);
                 if !visited.contains(&n) {
                     candidates += 1;
+                    if crossing_number(img.mask(n)) >= 3 {
+                        junction = Some(n);
+                    }
                     // Prefer 4-neighbours: they are the closer continuation.
                     if next.is_none() || k % 2 == 0 {
                         next = Some(n);
@@ -214,8 +243,8 @@ fn trace(img: &Padded, start: usize, visited: &mut Vec<usize>, len: usize) -> Ve
                 }
             }
         }
-        match next {
-            Some(n) if candidates <= 2 => {
+        match junction.or(next) {
+            Some(n) if candidates <= 2 || junction.is_some() => {
                 visited.push(n);
                 path.push(n);
                 cur = n;
@@ -237,9 +266,8 @@ pub(crate) fn iso_angle(dx: f32, dy: f32) -> f32 {
 }
 
 /// The branches leaving a skeleton pixel: for each run of consecutive ridge neighbours,
-/// the longest trace starting from one of its pixels, as the vector from the pixel to the
-/// end of the trace.
-fn branches(img: &Padded, i: usize, len: usize) -> Vec<(f32, f32)> {
+/// the longest path (at most `len` pixels) starting from one of its pixels.
+pub(crate) fn branch_paths(img: &Padded, i: usize, len: usize) -> Vec<Vec<usize>> {
     let mask = img.mask(i);
     let mut base: Vec<usize> = vec![i];
     base.extend(
@@ -247,7 +275,6 @@ fn branches(img: &Padded, i: usize, len: usize) -> Vec<(f32, f32)> {
             .filter(|k| mask & (1 << k) != 0)
             .map(|k| img.neighbour(i, k)),
     );
-    let (x0, y0) = img.coords(i);
     let mut out = Vec::new();
     // Start of each run: a ridge neighbour whose predecessor (clockwise) is background.
     for k in 0..8usize {
@@ -264,12 +291,21 @@ fn branches(img: &Padded, i: usize, len: usize) -> Vec<(f32, f32)> {
             }
             j += 1;
         }
-        if let Some(path) = best {
-            let (x1, y1) = img.coords(*path.last().unwrap());
-            out.push((x1 as f32 - x0 as f32, y1 as f32 - y0 as f32));
-        }
+        out.extend(best);
     }
     out
+}
+
+/// Branch vectors of a skeleton pixel: from the pixel to the end of each branch path.
+fn branches(img: &Padded, i: usize, len: usize) -> Vec<(f32, f32)> {
+    let (x0, y0) = img.coords(i);
+    branch_paths(img, i, len)
+        .iter()
+        .map(|path| {
+            let (x1, y1) = img.coords(*path.last().unwrap());
+            (x1 as f32 - x0 as f32, y1 as f32 - y0 as f32)
+        })
+        .collect()
 }
 
 /// Raw minutiae of a padded skeleton, directions traced over `len` pixels.

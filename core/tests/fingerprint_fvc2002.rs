@@ -56,9 +56,10 @@ fn every_image_yields_a_plausible_template() {
             "{db}: minutiae per image mean {mean:.1}, min {min}, max {max}; endings {:.0}%",
             100.0 * ending_share
         );
-        assert!((20.0..=90.0).contains(&mean), "{db}: mean {mean}");
+        // Measured when tuned: means 34 / 42 / 24 / 29, minima 10–23, maxima 49–65.
+        assert!((20.0..=60.0).contains(&mean), "{db}: mean {mean}");
         assert!(min >= 8, "{db}: an image with only {min} minutiae");
-        assert!(max <= 150, "{db}: {max} minutiae");
+        assert!(max <= 100, "{db}: {max} minutiae");
         assert!(
             (0.25..=0.85).contains(&ending_share),
             "{db}: {ending_share} endings"

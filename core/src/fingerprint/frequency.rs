@@ -74,14 +74,35 @@ pub(crate) fn ridge_period(
             if energy < 1e-6 {
                 continue;
             }
-            for (p, (c, s)) in power.iter_mut().zip(&tables) {
+            let dft = |k: usize| -> f32 {
+                let (c, s) = &tables[k];
                 let re: f32 = sig.iter().zip(c).map(|(a, b)| a * b).sum();
                 let im: f32 = sig.iter().zip(s).map(|(a, b)| a * b).sum();
-                *p = re * re + im * im;
+                re * re + im * im
+            };
+            // Coarse to fine: every other candidate, then the two around the best one (the
+            // power spectrum of a 32-sample window is smooth at this spacing).
+            power.iter_mut().for_each(|p| *p = f32::NEG_INFINITY);
+            for k in (0..power.len()).step_by(2) {
+                power[k] = dft(k);
             }
-            let best = (0..power.len())
+            let coarse = (0..power.len())
+                .step_by(2)
                 .max_by(|&a, &b| power[a].total_cmp(&power[b]))
                 .unwrap();
+            for k in [coarse.wrapping_sub(1), coarse + 1] {
+                if k < power.len() {
+                    power[k] = dft(k);
+                }
+            }
+            let best = (coarse.saturating_sub(1)..(coarse + 2).min(power.len()))
+                .max_by(|&a, &b| power[a].total_cmp(&power[b]))
+                .unwrap();
+            for k in [best.wrapping_sub(1), best + 1] {
+                if k < power.len() && power[k] == f32::NEG_INFINITY {
+                    power[k] = dft(k);
+                }
+            }
             let mut t = candidates[best];
             if best > 0 && best + 1 < power.len() {
                 let (l, c, r) = (power[best - 1], power[best], power[best + 1]);

@@ -95,6 +95,7 @@ pub(crate) fn orientation_field(
     let fine_g = sums.g.gaussian_weighted(weight, sigma_fine, 0.0);
     let coarse_c = ca.gaussian_weighted(weight, sigma_coarse, 0.0);
     let coarse_s = sums.b.gaussian_weighted(weight, sigma_coarse, 0.0);
+    let coarse_g = sums.g.gaussian_weighted(weight, sigma_coarse, 0.0);
     let n = fine_c.data.len();
     let mut cos2 = Plane::filled(fine_c.w, fine_c.h, 1.0);
     let mut sin2 = Plane::filled(fine_c.w, fine_c.h, 0.0);
@@ -109,7 +110,19 @@ pub(crate) fn orientation_field(
         };
         let (cc, cs) = (coarse_c.data[i], coarse_s.data[i]);
         let cl = (cc * cc + cs * cs).sqrt();
-        let t = (coh / min_coherence.max(1e-6)).min(1.0);
+        // Noise lowers the fine coherence but not the coarse one (the surrounding flow is
+        // consistent): lean on the coarse field there. Near a core or delta the coarse
+        // window is even less coherent than the fine one: keep the fine field.
+        let coarse_coh = if coarse_g.data[i] > 1e-6 {
+            cl / coarse_g.data[i]
+        } else {
+            0.0
+        };
+        let t = if coarse_coh <= coh {
+            1.0
+        } else {
+            (coh / min_coherence.max(1e-6)).min(1.0)
+        };
         let (mut x, mut y) = (0.0, 0.0);
         if fl > 1e-9 {
             x += t * fc / fl;

@@ -132,7 +132,8 @@ pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Te
         &period.clarity,
         cfg.segmentation_clarity,
         cfg.min_foreground_blocks,
-    );
+    )
+    .measure(&grid);
     // 6. Enhancement.
     let bank = KernelBank::cached(&BankParams {
         orientations: cfg.gabor_orientations,

@@ -76,8 +76,16 @@ pub(crate) struct Segmentation {
     /// Pixel mask at working resolution (row-major).
     pub(crate) pixel: Vec<bool>,
     /// Distance (working pixels) from each pixel to the nearest background pixel or the
-    /// image edge; 0 in the background.
+    /// image edge; 0 in the background. Empty until [`Segmentation::measure`].
     pub(crate) distance: Vec<f32>,
+}
+
+impl Segmentation {
+    /// Computes the distances to the background, once the mask is final.
+    pub(crate) fn measure(mut self, grid: &Grid) -> Self {
+        self.distance = distance_to_background(&self.pixel, grid.w, grid.h);
+        self
+    }
 }
 
 /// Parameters of [`segment`].
@@ -135,7 +143,7 @@ pub(crate) fn refine(
 }
 
 /// Morphological cleanup of a raw block mask (closing, opening, largest component, holes
-/// filled) and the derived pixel mask and distances.
+/// filled) and the derived pixel mask.
 fn clean_mask(grid: &Grid, mut mask: Vec<bool>, min_blocks: usize) -> Result<Segmentation> {
     let (bw, bh) = (grid.bw, grid.bh);
     mask = dilate(&mask, bw, bh, 2);
@@ -154,11 +162,10 @@ fn clean_mask(grid: &Grid, mut mask: Vec<bool>, min_blocks: usize) -> Result<Seg
         )));
     }
     let pixel = pixel_mask(grid, &mask);
-    let distance = distance_to_background(&pixel, grid.w, grid.h);
     Ok(Segmentation {
         block: mask,
         pixel,
-        distance,
+        distance: Vec::new(),
     })
 }
 
@@ -173,30 +180,25 @@ fn erode(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
     morph(mask, w, h, r, false)
 }
 
+/// A cell becomes `grow` when any cell equal to `grow` lies within its (2r+1)² square
+/// (cells outside the grid ignored). The square is separable: rows, then columns.
 fn morph(mask: &[bool], w: usize, h: usize, r: usize, grow: bool) -> Vec<bool> {
-    let r = r as isize;
-    (0..w * h)
-        .map(|i| {
-            let (x, y) = ((i % w) as isize, (i / w) as isize);
-            let mut any = false;
-            for dy in -r..=r {
-                for dx in -r..=r {
-                    let (xx, yy) = (x + dx, y + dy);
-                    if xx < 0 || yy < 0 || xx >= w as isize || yy >= h as isize {
-                        continue;
-                    }
-                    if mask[yy as usize * w + xx as usize] == grow {
-                        any = true;
+    let pass =
+        |src: &[bool], step: usize, len: usize, lines: usize, line_step: usize| -> Vec<bool> {
+            let mut out = src.to_vec();
+            for l in 0..lines {
+                let base = l * line_step;
+                for i in 0..len {
+                    let (lo, hi) = (i.saturating_sub(r), (i + r).min(len - 1));
+                    if (lo..=hi).any(|j| src[base + j * step] == grow) {
+                        out[base + i * step] = grow;
                     }
                 }
             }
-            if grow {
-                any
-            } else {
-                !any
-            }
-        })
-        .collect()
+            out
+        };
+    let rows = pass(mask, 1, w, h, w);
+    pass(&rows, w, h, w, 1)
 }
 
 /// Labels the 8-connected (or 4-connected) components of cells equal to `value`; returns
@@ -433,6 +435,19 @@ mod tests {
                 assert_eq!(sizes, expected, "value {value}, eight {eight}");
             }
         }
+    }
+
+    #[test]
+    fn morphology_uses_a_square() {
+        let (w, h) = (9, 7);
+        let mut mask = vec![false; w * h];
+        mask[3 * w + 4] = true;
+        let d = dilate(&mask, w, h, 2);
+        assert_eq!(d.iter().filter(|&&v| v).count(), 25);
+        assert!(d[w + 2] && d[5 * w + 6] && !d[3 * w + 7] && !d[6 * w + 4]);
+        assert_eq!(erode(&d, w, h, 2), mask);
+        // Erosion ignores the outside: a full grid stays full.
+        assert!(erode(&vec![true; w * h], w, h, 3).iter().all(|&v| v));
     }
 
     #[test]

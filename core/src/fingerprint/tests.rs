@@ -166,3 +166,33 @@ fn invalid_configuration_is_an_argument_error() {
     let err = extract_with_config(&image, &config).unwrap_err();
     assert!(matches!(err, Error::InvalidArgument(_)), "{err}");
 }
+
+#[test]
+fn odd_inputs_never_panic() {
+    // Every size near the limits, every resolution corner, patterns that stress each stage:
+    // the result is a template or a typed InvalidImage error, never a panic.
+    let patterns: [fn(u32, u32) -> u8; 5] = [
+        |_, _| 0,
+        |x, _| if x % 2 == 0 { 0 } else { 255 },
+        |x, y| if (x / 7 + y / 7) % 2 == 0 { 30 } else { 220 },
+        |x, y| ((x * 7919 + y * 104_729) % 251) as u8,
+        |x, y| (128.0 + 100.0 * ((x as f32 * 0.7 + y as f32 * 0.3) / 1.4).sin()) as u8,
+    ];
+    for (w, h) in [(32, 32), (33, 47), (64, 300), (257, 100), (300, 300)] {
+        for ppi in [300.0, 500.0, 777.0, 1000.0] {
+            for (k, pattern) in patterns.iter().enumerate() {
+                let gray = GrayImage::from_fn(w, h, |x, y| Luma([pattern(x, y)]));
+                let image = FingerprintImage::new(gray, ppi).unwrap();
+                match extract_with_maps(&image) {
+                    Ok(ex) => {
+                        for m in &ex.template.minutiae {
+                            assert!(m.x >= 0.0 && m.y >= 0.0 && m.x < w as f32 && m.y < h as f32);
+                        }
+                    }
+                    Err(Error::InvalidImage(_)) => {}
+                    Err(e) => panic!("{w}×{h} at {ppi} ppi, pattern {k}: {e}"),
+                }
+            }
+        }
+    }
+}

@@ -13,8 +13,11 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "core without default features (the wasm32 configuration: no rayon)"
-cargo build -p galton --no-default-features
+step "core for wasm32 without default features (no rayon), as the browser bindings use it"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+cargo check -p galton --no-default-features --target wasm32-unknown-unknown
 
 step "Rust tests (unit, integration, doc)"
 cargo test --workspace

@@ -28,6 +28,9 @@ pub struct ShowArgs {
     /// Magnification of the drawing (1–4).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=4))]
     pub scale: u32,
+    /// Also draw the enhanced image and the skeleton (with the minutiae) beside the overlay.
+    #[arg(long)]
+    pub maps: bool,
 }
 
 const ENDING: Rgb<u8> = Rgb([230, 30, 30]);
@@ -39,7 +42,10 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let image = FingerprintImage::open(&args.image, args.ppi)?;
     let extraction = fingerprint::extract_with_maps(&image)
         .with_context(|| format!("{}", args.image.display()))?;
-    let picture = draw(&image, &extraction, args.scale);
+    let mut picture = draw(&image, &extraction, args.scale);
+    if args.maps {
+        picture = with_maps(picture, &extraction, args.scale);
+    }
     picture
         .save(&args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
@@ -57,6 +63,31 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<ExitCode> {
         args.output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Puts the enhanced image and the skeleton, both with the minutiae, to the right of the
+/// overlay, at the same size.
+fn with_maps(overlay: RgbImage, extraction: &Extraction, scale: u32) -> RgbImage {
+    let (w, h) = overlay.dimensions();
+    let maps = &extraction.maps;
+    let panel = |gray: &image::GrayImage, invert: bool| {
+        let big = imageops::resize(gray, w, h, imageops::FilterType::Triangle);
+        let mut rgb = RgbImage::from_fn(w, h, |x, y| {
+            let v = big.get_pixel(x, y)[0];
+            let v = if invert { 255 - v } else { v };
+            Rgb([v, v, v])
+        });
+        draw_minutiae(&mut rgb, &extraction.template.minutiae, scale as f32);
+        rgb
+    };
+    let enhanced = panel(&maps.enhanced, false);
+    let skeleton = panel(&maps.skeleton, true);
+    let gap = 4 * scale;
+    let mut out = RgbImage::from_pixel(3 * w + 2 * gap, h, Rgb([255, 255, 255]));
+    imageops::overlay(&mut out, &overlay, 0, 0);
+    imageops::overlay(&mut out, &enhanced, (w + gap) as i64, 0);
+    imageops::overlay(&mut out, &skeleton, (2 * (w + gap)) as i64, 0);
+    out
 }
 
 /// Draws the overlay at `scale` times the image size.
@@ -88,8 +119,16 @@ pub fn draw(image: &FingerprintImage, extraction: &Extraction, scale: u32) -> Rg
             }
         }
     }
+    draw_minutiae(&mut out, &extraction.template.minutiae, s);
+    out
+}
+
+/// Draws minutiae (given in original pixels) magnified `s` times: endings as circles,
+/// bifurcations as squares, each with a tick along its direction.
+fn draw_minutiae(out: &mut RgbImage, minutiae: &[galton::Minutia], s: f32) {
+    let scale = s as u32;
     let r = 3.0 * s;
-    for m in &extraction.template.minutiae {
+    for m in minutiae {
         let (cx, cy) = (m.x * s, m.y * s);
         let colour = match m.kind {
             MinutiaKind::Bifurcation => BIFURCATION,
@@ -102,16 +141,16 @@ pub fn draw(image: &FingerprintImage, extraction: &Extraction, scale: u32) -> Rg
         for t in 0..scale as i32 {
             // Thicken the drawing with the magnification.
             let o = t as f32 * 0.5;
-            draw_line_segment_mut(&mut out, (start.0 + o, start.1), (end.0 + o, end.1), colour);
+            draw_line_segment_mut(out, (start.0 + o, start.1), (end.0 + o, end.1), colour);
             match m.kind {
                 MinutiaKind::Bifurcation => {
                     let side = (2.0 * r) as u32 + 2 * t as u32;
                     let rect =
                         Rect::at((cx - r) as i32 - t, (cy - r) as i32 - t).of_size(side, side);
-                    draw_hollow_rect_mut(&mut out, rect, colour);
+                    draw_hollow_rect_mut(out, rect, colour);
                 }
                 _ => draw_hollow_circle_mut(
-                    &mut out,
+                    out,
                     (cx.round() as i32, cy.round() as i32),
                     r as i32 + t,
                     colour,
@@ -119,5 +158,4 @@ pub fn draw(image: &FingerprintImage, extraction: &Extraction, scale: u32) -> Rg
             }
         }
     }
-    out
 }

@@ -152,3 +152,31 @@ fn show_draws_an_overlay_png() {
     let blue = picture.pixels().filter(|p| p.0 == [20, 90, 255]).count();
     assert!(red > 50 && blue > 50, "red {red}, blue {blue}");
 }
+
+#[test]
+fn show_maps_puts_enhanced_image_and_skeleton_beside_the_overlay() {
+    let out = temp_dir("maps");
+    let png = out.join("maps.png");
+    let output = galton(&[
+        "show",
+        &db1("105_3.tif"),
+        "--maps",
+        "--scale",
+        "1",
+        "-o",
+        png.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let picture = image::open(&png).unwrap().to_rgb8();
+    // Three 388×374 panels with 4-pixel gaps.
+    assert_eq!(picture.dimensions(), (3 * 388 + 8, 374));
+    // The skeleton panel is mostly white with thin dark ridges.
+    let skeleton_dark = (2 * 392..3 * 388 + 8)
+        .flat_map(|x| (0..374).map(move |y| (x, y)))
+        .filter(|&(x, y)| picture.get_pixel(x, y).0 == [0, 0, 0])
+        .count();
+    assert!(
+        skeleton_dark > 2000 && skeleton_dark < 30_000,
+        "{skeleton_dark}"
+    );
+}

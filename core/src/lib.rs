@@ -33,3 +33,8 @@ pub mod template;
 
 pub use error::{Error, Result};
 pub use template::{FingerPosition, Minutia, MinutiaKind, Template};
+
+/// The README's Rust examples, compiled and run as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

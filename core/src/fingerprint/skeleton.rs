@@ -87,15 +87,7 @@ impl Padded {
                 *o = u8::from(v >= 128);
             }
         }
-        let s = stride as isize;
-        let offsets = NEIGHBOURS.map(|(dx, dy)| dy as isize * s + dx as isize);
-        Padded {
-            width,
-            height,
-            stride,
-            px,
-            offsets,
-        }
+        Self::with_pixels(width, height, px)
     }
 
     /// From a row-major ridge mask of `width × height` pixels.
@@ -107,6 +99,12 @@ impl Padded {
                 px[(y + 1) * stride + x + 1] = u8::from(mask[y * width + x]);
             }
         }
+        Self::with_pixels(width, height, px)
+    }
+
+    /// Wraps padded pixels (`(width + 2) × (height + 2)`, 1 = ridge).
+    fn with_pixels(width: usize, height: usize, px: Vec<u8>) -> Self {
+        let stride = width + 2;
         let s = stride as isize;
         let offsets = NEIGHBOURS.map(|(dx, dy)| dy as isize * s + dx as isize);
         Padded {

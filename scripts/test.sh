@@ -20,4 +20,10 @@ fi
 cargo check -p galton --no-default-features --target wasm32-unknown-unknown
 
 step "Rust tests (unit, integration, doc)"
-cargo test --workspace
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace 2>&1 | tee "$log"
+
+# One closing line for the whole run (cargo prints one per test binary, the last often empty).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     END { printf "\nrust: %d passed, %d failed\n", p, f }' "$log"

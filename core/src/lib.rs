@@ -27,6 +27,7 @@
 pub mod error;
 pub mod fingerprint;
 pub mod image;
+pub mod matcher;
 pub mod metrics;
 pub mod synth;
 pub mod template;

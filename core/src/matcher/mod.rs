@@ -23,7 +23,13 @@
 
 use crate::template::Template;
 
+mod consolidate;
+pub mod cylinder;
+pub mod similarity;
 pub mod thresholds;
+
+use cylinder::{angle_diff, Cylinder};
+pub use similarity::Kernel;
 
 /// Resolution every template is scaled to before matching, in pixels per inch.
 pub const MATCHING_PPI: f32 = 500.0;
@@ -32,16 +38,37 @@ pub const MATCHING_PPI: f32 = 500.0;
 /// (highest quality) are kept. Real templates rarely exceed 100.
 pub const MAX_MINUTIAE: usize = 192;
 
-/// A template made ready for fast comparison: its minutiae at [`MATCHING_PPI`] and one local
-/// descriptor per minutia. Prepare once, compare many times; cheap to clone and to cache.
+/// A template made ready for fast comparison: its minutiae at [`MATCHING_PPI`], one
+/// [`Cylinder`] per minutia, and the distances and angles between them. Prepare once,
+/// compare many times; cheap to clone and to cache.
 #[derive(Debug, Clone, Default)]
 pub struct PreparedTemplate {
-    /// Positions and directions at the matching resolution, with their index in the source
-    /// template.
-    pub(crate) points: Vec<Point>,
+    /// Minutiae that have a cylinder, in the math frame (y up) at the matching resolution.
+    pub(crate) centres: Vec<Centre>,
+    pub(crate) cylinders: Vec<Cylinder>,
+    /// Unit direction vectors of the centres, for the kernels.
+    pub(crate) directions: Vec<[f32; 2]>,
+    /// Distance between centres t and k at `t * n + k`.
+    distances: Vec<f32>,
+    /// Direction of the segment from centre t to centre k, relative to t's direction.
+    radials: Vec<f32>,
+    /// Matching pixels per source pixel.
+    scale: f32,
 }
 
-/// One minutia at the matching resolution.
+/// A minutia with a cylinder.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Centre {
+    pub x: f32,
+    /// Upwards (the negated image row).
+    pub y: f32,
+    /// Radians in `[0, 2π)`, counter-clockwise.
+    pub direction: f32,
+    /// Index of the minutia in the source template.
+    pub source: u16,
+}
+
+/// One minutia at the matching resolution, image frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Point {
     pub x: f32,
@@ -53,8 +80,9 @@ pub(crate) struct Point {
 }
 
 impl PreparedTemplate {
-    /// Prepares a template. Never fails: a template with few or no minutiae prepares to
-    /// something that matches nothing (score 0).
+    /// Prepares a template. Never fails: minutiae with non-finite values are ignored, and a
+    /// template with few or no usable minutiae prepares to something that matches nothing
+    /// (score 0).
     pub fn new(template: &Template) -> Self {
         let scale = if template.ppi.is_finite() && template.ppi > 0.0 {
             MATCHING_PPI / template.ppi
@@ -70,7 +98,7 @@ impl PreparedTemplate {
         order.sort_by_key(|&i| std::cmp::Reverse(template.minutiae[i].quality));
         order.truncate(MAX_MINUTIAE);
         order.sort_unstable();
-        let points = order
+        let points: Vec<Point> = order
             .into_iter()
             .map(|i| {
                 let m = &template.minutiae[i];
@@ -82,25 +110,70 @@ impl PreparedTemplate {
                 }
             })
             .collect();
-        PreparedTemplate { points }
+        let built = cylinder::build(&points);
+        let centres: Vec<Centre> = built
+            .iter()
+            .map(|&(i, _)| {
+                let p = points[i];
+                Centre {
+                    x: p.x,
+                    y: -p.y,
+                    direction: p.direction,
+                    source: p.source,
+                }
+            })
+            .collect();
+        let n = centres.len();
+        let mut distances = vec![0.0; n * n];
+        let mut radials = vec![0.0; n * n];
+        for (t, ct) in centres.iter().enumerate() {
+            for (k, ck) in centres.iter().enumerate() {
+                let (dx, dy) = (ck.x - ct.x, ck.y - ct.y);
+                distances[t * n + k] = dx.hypot(dy);
+                radials[t * n + k] = angle_diff(dy.atan2(dx), ct.direction);
+            }
+        }
+        PreparedTemplate {
+            directions: centres
+                .iter()
+                .map(|c| [c.direction.cos(), c.direction.sin()])
+                .collect(),
+            centres,
+            cylinders: built.into_iter().map(|(_, c)| c).collect(),
+            distances,
+            radials,
+            scale,
+        }
     }
 
-    /// Number of minutiae taking part in matching.
+    /// Number of minutiae taking part in matching (those with a valid cylinder).
     pub fn len(&self) -> usize {
-        self.points.len()
+        self.centres.len()
     }
 
     /// True when no minutia takes part in matching.
     pub fn is_empty(&self) -> bool {
-        self.points.is_empty()
+        self.centres.is_empty()
+    }
+
+    #[inline]
+    pub(crate) fn distance(&self, t: usize, k: usize) -> f32 {
+        self.distances[t * self.centres.len() + k]
+    }
+
+    #[inline]
+    pub(crate) fn radial(&self, t: usize, k: usize) -> f32 {
+        self.radials[t * self.centres.len() + k]
     }
 }
 
 /// Compares prepared templates. Holds the working memory of a comparison, allocated once in
-/// [`Matcher::new`], so [`Matcher::score`] does no heap allocation. One per thread.
+/// [`Matcher::new`], so [`Matcher::score`] does no heap allocation. Not shared between
+/// threads: make one per thread.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    _scratch: Vec<f32>,
+    kernel: Kernel,
+    scratch: consolidate::Scratch,
 }
 
 impl Default for Matcher {
@@ -109,8 +182,8 @@ impl Default for Matcher {
     }
 }
 
-/// The estimated rigid alignment of a comparison: a probe point `p` maps to
-/// `R(rotation)·p + (dx, dy)` in the candidate's pixels (both at their own resolution).
+/// The estimated alignment of a comparison: a probe point `p` (pixels of the probe image)
+/// maps to `scale·R(rotation)·p + (dx, dy)` in pixels of the candidate image.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Alignment {
     /// Rotation in radians, counter-clockwise as seen.
@@ -119,6 +192,19 @@ pub struct Alignment {
     pub dx: f32,
     /// Vertical translation, candidate pixels (downwards).
     pub dy: f32,
+    /// Ratio of the resolutions, candidate ppi over probe ppi (1 for equal resolutions).
+    pub scale: f32,
+}
+
+impl Alignment {
+    /// Where the probe pixel `(x, y)` falls in the candidate image.
+    pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
+        let (sin, cos) = self.rotation.sin_cos();
+        // Counter-clockwise as seen, with y downwards.
+        let xr = x * cos + y * sin;
+        let yr = -x * sin + y * cos;
+        (self.scale * xr + self.dx, self.scale * yr + self.dy)
+    }
 }
 
 /// One pair of minutiae the matcher considers the same point of the finger.
@@ -139,24 +225,50 @@ pub struct Explanation {
     pub score: f32,
     /// The minutiae pairs behind the score, strongest first.
     pub pairs: Vec<MatchedPair>,
-    /// The alignment estimated from the pairs.
+    /// The alignment estimated from the pairs (identity when there are none).
     pub alignment: Alignment,
 }
 
 impl Matcher {
-    /// A matcher with its working memory allocated for templates of up to
-    /// [`MAX_MINUTIAE`] minutiae.
+    /// A matcher using the fastest kernel of this CPU, with its working memory allocated for
+    /// templates of up to [`MAX_MINUTIAE`] minutiae.
     pub fn new() -> Self {
+        Self::with_kernel(Kernel::detect())
+    }
+
+    /// A matcher using the given kernel (falls back to the portable one when the CPU lacks
+    /// it). All kernels give the same scores; this exists to test and measure them.
+    pub fn with_kernel(kernel: Kernel) -> Self {
         Matcher {
-            _scratch: Vec::with_capacity(MAX_MINUTIAE * MAX_MINUTIAE),
+            kernel: if kernel.is_supported() {
+                kernel
+            } else {
+                Kernel::Portable
+            },
+            scratch: consolidate::Scratch::new(MAX_MINUTIAE),
         }
     }
 
-    /// Similarity of two prepared templates, in `[0, 1]`: 0 for unrelated fingers, close to 1
-    /// for two captures of the same finger with large overlap. Compare it with the
+    /// The kernel in use.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// Similarity of two prepared templates, in `[0, 1]`: about 0 for different fingers,
+    /// higher the more minutiae agree in a consistent constellation. Compare it with the
     /// [`thresholds`]. Symmetric up to rounding.
     pub fn score(&mut self, probe: &PreparedTemplate, candidate: &PreparedTemplate) -> f32 {
-        placeholder_score(probe, candidate)
+        let s = &mut self.scratch;
+        s.lsm.clear();
+        s.lsm.resize(probe.len() * candidate.len(), 0.0);
+        self.kernel.matrix(
+            &probe.cylinders,
+            &probe.directions,
+            &candidate.cylinders,
+            &candidate.directions,
+            &mut s.lsm,
+        );
+        consolidate::score(probe, candidate, s)
     }
 
     /// The score with the pairs and alignment behind it. Allocates (for the pair list).
@@ -165,10 +277,80 @@ impl Matcher {
         probe: &PreparedTemplate,
         candidate: &PreparedTemplate,
     ) -> Explanation {
+        let score = self.score(probe, candidate);
+        let s = &self.scratch;
+        let strongest = s.relaxed.iter().cloned().fold(0.0f32, f32::max);
+        let mut pairs: Vec<(usize, usize, f32)> = s
+            .scored
+            .iter()
+            .map(|&(_, t)| {
+                let (i, j) = s.pairs[t as usize];
+                (i as usize, j as usize, s.relaxed[t as usize])
+            })
+            .collect();
+        pairs.sort_by(|x, y| y.2.total_cmp(&x.2));
+        let alignment = estimate_alignment(probe, candidate, &pairs);
         Explanation {
-            score: self.score(probe, candidate),
-            ..Explanation::default()
+            score,
+            pairs: pairs
+                .iter()
+                .map(|&(i, j, w)| MatchedPair {
+                    probe: probe.centres[i].source as usize,
+                    candidate: candidate.centres[j].source as usize,
+                    weight: if strongest > 0.0 { w / strongest } else { 0.0 },
+                })
+                .collect(),
+            alignment,
         }
+    }
+}
+
+/// Weighted least-squares rigid alignment of the paired centres, in source pixels.
+fn estimate_alignment(
+    a: &PreparedTemplate,
+    b: &PreparedTemplate,
+    pairs: &[(usize, usize, f32)],
+) -> Alignment {
+    let total: f32 = pairs.iter().map(|p| p.2).sum();
+    if pairs.is_empty() || total <= 0.0 {
+        return Alignment {
+            scale: 1.0,
+            ..Alignment::default()
+        };
+    }
+    let (mut ax, mut ay, mut bx, mut by) = (0.0, 0.0, 0.0, 0.0);
+    for &(i, j, w) in pairs {
+        ax += w * a.centres[i].x;
+        ay += w * a.centres[i].y;
+        bx += w * b.centres[j].x;
+        by += w * b.centres[j].y;
+    }
+    let (ax, ay, bx, by) = (ax / total, ay / total, bx / total, by / total);
+    let (mut sin, mut cos) = (0.0f32, 0.0f32);
+    for &(i, j, w) in pairs {
+        let (px, py) = (a.centres[i].x - ax, a.centres[i].y - ay);
+        let (qx, qy) = (b.centres[j].x - bx, b.centres[j].y - by);
+        cos += w * (px * qx + py * qy);
+        sin += w * (px * qy - py * qx);
+    }
+    if pairs.len() < 2 {
+        // One pair: take the rotation from the minutia directions.
+        let d = angle_diff(
+            b.centres[pairs[0].1].direction,
+            a.centres[pairs[0].0].direction,
+        );
+        (sin, cos) = d.sin_cos();
+    }
+    let rotation = sin.atan2(cos);
+    // In matching pixels (math frame): q = R p + t. Back to source pixels, image frame.
+    let (rs, rc) = rotation.sin_cos();
+    let tx = bx - (rc * ax - rs * ay);
+    let ty = by - (rs * ax + rc * ay);
+    Alignment {
+        rotation: rotation.rem_euclid(std::f32::consts::TAU),
+        dx: tx / b.scale,
+        dy: -ty / b.scale,
+        scale: a.scale / b.scale,
     }
 }
 
@@ -179,19 +361,4 @@ pub fn compare(probe: &Template, candidate: &Template) -> f32 {
         &PreparedTemplate::new(probe),
         &PreparedTemplate::new(candidate),
     )
-}
-
-/// Temporary: fraction of probe minutiae with a candidate minutia nearby (no alignment).
-fn placeholder_score(a: &PreparedTemplate, b: &PreparedTemplate) -> f32 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let near = |p: &Point, set: &PreparedTemplate| {
-        set.points
-            .iter()
-            .any(|q| (p.x - q.x).hypot(p.y - q.y) < 12.0)
-    };
-    let n = a.points.iter().filter(|p| near(p, b)).count()
-        + b.points.iter().filter(|p| near(p, a)).count();
-    n as f32 / (a.len() + b.len()) as f32
 }

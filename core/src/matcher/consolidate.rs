@@ -1,0 +1,179 @@
+//! Global consolidation: from the local similarity matrix to one score.
+//!
+//! Local Similarity Sort with Relaxation (LSS-R, Cappelli et al. 2010): the most similar
+//! cylinder pairs (each minutia used once) are kept; each pair's similarity is then relaxed
+//! for a few rounds towards the similarities of the pairs that agree with it geometrically
+//! (distance between the two minutiae, their relative direction, and the direction of the
+//! segment joining them, all compared across the two prints). Pairs that stand alone fade;
+//! pairs that belong to a consistent constellation keep their value. The score is the mean
+//! relaxed similarity of the pairs that kept most of their value.
+
+use std::f32::consts::PI;
+
+use super::cylinder::angle_diff;
+use super::PreparedTemplate;
+
+/// Relaxation rounds (n_rel).
+const ROUNDS: usize = 5;
+/// Weight of a pair's own value in each round (w_R).
+const SELF_WEIGHT: f32 = 0.5;
+/// Compatibility: distance difference (μ, τ), pixels.
+const RHO_DISTANCE: (f32, f32) = (5.0, -8.0 / 5.0);
+/// Compatibility: relative-direction difference (μ, τ), radians.
+const RHO_DIRECTION: (f32, f32) = (PI / 12.0, -30.0);
+/// Compatibility: radial-angle difference (μ, τ), radians.
+const RHO_RADIAL: (f32, f32) = (PI / 12.0, -30.0);
+/// Pairs averaged into the score: between these, depending on the template sizes.
+const MIN_SCORED: usize = 4;
+const MAX_SCORED: usize = 12;
+/// … following a sigmoid of the smaller template's size (μ, τ).
+const SCORED_SIGMOID: (f32, f32) = (20.0, 2.0 / 5.0);
+
+/// Distance beyond which the distance term of the compatibility is taken as 0.
+const RHO_DISTANCE_CUTOFF: f32 = 12.0;
+
+/// Working memory of a comparison, sized once.
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    pub lsm: Vec<f32>,
+    keys: Vec<u64>,
+    used_a: Vec<bool>,
+    used_b: Vec<bool>,
+    /// Selected pairs: (probe cylinder, candidate cylinder).
+    pub pairs: Vec<(u16, u16)>,
+    lambda: Vec<f32>,
+    initial: Vec<f32>,
+    next: Vec<f32>,
+    rho: Vec<f32>,
+    /// Indices into `pairs` of the pairs behind the score, strongest first.
+    pub scored: Vec<(f32, u16)>,
+    /// Relaxed value of each selected pair.
+    pub relaxed: Vec<f32>,
+}
+
+impl Scratch {
+    pub fn new(max: usize) -> Self {
+        Scratch {
+            lsm: Vec::with_capacity(max * max),
+            keys: Vec::with_capacity(max * max),
+            used_a: Vec::with_capacity(max),
+            used_b: Vec::with_capacity(max),
+            pairs: Vec::with_capacity(max),
+            lambda: Vec::with_capacity(max),
+            initial: Vec::with_capacity(max),
+            next: Vec::with_capacity(max),
+            rho: Vec::with_capacity(max * max),
+            scored: Vec::with_capacity(max),
+            relaxed: Vec::with_capacity(max),
+        }
+    }
+}
+
+fn sigmoid(v: f32, (mu, tau): (f32, f32)) -> f32 {
+    1.0 / (1.0 + (-tau * (v - mu)).exp())
+}
+
+/// Number of pairs averaged into the score for templates of these sizes.
+fn scored_count(na: usize, nb: usize) -> usize {
+    let z = sigmoid(na.min(nb) as f32, SCORED_SIGMOID);
+    MIN_SCORED + (z * (MAX_SCORED - MIN_SCORED) as f32).round() as usize
+}
+
+/// Consolidates `scratch.lsm` (filled for `a` × `b`) into the score. Leaves the selected
+/// pairs, their relaxed values and the scored subset in `scratch`.
+pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32 {
+    let (na, nb) = (a.cylinders.len(), b.cylinders.len());
+    s.pairs.clear();
+    s.scored.clear();
+    s.relaxed.clear();
+    if na == 0 || nb == 0 {
+        return 0.0;
+    }
+    let wanted = na.min(nb);
+    // Candidate pairs, most similar first: keys sort by value (the bits of a non-negative
+    // f32 order like the number), then by index for a deterministic order.
+    s.keys.clear();
+    for (index, &value) in s.lsm.iter().enumerate() {
+        if value > 0.0 {
+            s.keys
+                .push(((value.to_bits() as u64) << 32) | (u32::MAX - index as u32) as u64);
+        }
+    }
+    let take = (wanted * 4).min(s.keys.len());
+    if take == 0 {
+        return 0.0;
+    }
+    if take < s.keys.len() {
+        s.keys.select_nth_unstable_by(take - 1, |x, y| y.cmp(x));
+        s.keys.truncate(take);
+    }
+    s.keys.sort_unstable_by(|x, y| y.cmp(x));
+    s.used_a.clear();
+    s.used_a.resize(na, false);
+    s.used_b.clear();
+    s.used_b.resize(nb, false);
+    s.initial.clear();
+    for &key in &s.keys {
+        let index = (u32::MAX - key as u32) as usize;
+        let (i, j) = (index / nb, index % nb);
+        if s.used_a[i] || s.used_b[j] {
+            continue;
+        }
+        s.used_a[i] = true;
+        s.used_b[j] = true;
+        s.pairs.push((i as u16, j as u16));
+        s.initial.push(f32::from_bits((key >> 32) as u32));
+        if s.pairs.len() == wanted {
+            break;
+        }
+    }
+    let n = s.pairs.len();
+    // Compatibility of every two selected pairs.
+    s.rho.clear();
+    s.rho.resize(n * n, 0.0);
+    for t in 0..n {
+        let (at, bt) = (s.pairs[t].0 as usize, s.pairs[t].1 as usize);
+        for k in t + 1..n {
+            let (ak, bk) = (s.pairs[k].0 as usize, s.pairs[k].1 as usize);
+            let d1 = (a.distance(at, ak) - b.distance(bt, bk)).abs();
+            if d1 > RHO_DISTANCE_CUTOFF {
+                continue;
+            }
+            let d2 = angle_diff(
+                angle_diff(a.centres[at].direction, a.centres[ak].direction),
+                angle_diff(b.centres[bt].direction, b.centres[bk].direction),
+            )
+            .abs();
+            let d3 = angle_diff(a.radial(at, ak), b.radial(bt, bk)).abs();
+            let rho =
+                sigmoid(d1, RHO_DISTANCE) * sigmoid(d2, RHO_DIRECTION) * sigmoid(d3, RHO_RADIAL);
+            s.rho[t * n + k] = rho;
+            s.rho[k * n + t] = rho;
+        }
+    }
+    // Relaxation.
+    s.lambda.clear();
+    s.lambda.extend_from_slice(&s.initial);
+    let spread = if n > 1 { 1.0 / (n - 1) as f32 } else { 0.0 };
+    for _ in 0..ROUNDS {
+        s.next.clear();
+        for t in 0..n {
+            let row = &s.rho[t * n..(t + 1) * n];
+            let support: f32 = row.iter().zip(&s.lambda).map(|(r, l)| r * l).sum();
+            s.next
+                .push(SELF_WEIGHT * s.lambda[t] + (1.0 - SELF_WEIGHT) * support * spread);
+        }
+        std::mem::swap(&mut s.lambda, &mut s.next);
+    }
+    // Efficiency: the share of its value a pair kept.
+    for t in 0..n {
+        s.scored.push((s.lambda[t] / s.initial[t], t as u16));
+    }
+    s.relaxed.extend_from_slice(&s.lambda);
+    s.scored
+        .sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    let keep = scored_count(na, nb).min(n);
+    s.scored.truncate(keep);
+    let sum: f32 = s.scored.iter().map(|&(_, t)| s.lambda[t as usize]).sum();
+    (sum / keep as f32).clamp(0.0, 1.0)
+}

@@ -1,5 +1,5 @@
 //! The `galton` command-line tool: extract minutiae, convert and inspect templates, draw what
-//! the extractor saw, generate synthetic fingerprints, and run the demo.
+//! the extractor saw, compare two fingerprints, generate synthetic fingerprints, and run the demo.
 
 use std::process::ExitCode;
 
@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod demo;
 mod extract;
+mod matching;
 mod show;
 mod synth;
 mod template;
@@ -26,6 +27,8 @@ enum Command {
     /// Inspect or convert template files (format detected from content).
     #[command(subcommand)]
     Template(template::TemplateCommand),
+    /// Compare two fingerprints (images or templates): score and decision at each threshold.
+    Match(matching::MatchArgs),
     /// Draw the segmentation boundary and the minutiae over a fingerprint image.
     Show(show::ShowArgs),
     /// Generate synthetic fingerprints with ground truth.
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Extract(args) => extract::run(args),
         Command::Template(cmd) => template::run(cmd),
+        Command::Match(args) => matching::run(args),
         Command::Show(args) => show::run(args),
         Command::Synth(args) => synth::run(args).map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(args),

@@ -126,36 +126,46 @@ pub fn draw(image: &FingerprintImage, extraction: &Extraction, scale: u32) -> Rg
 /// Draws minutiae (given in original pixels) magnified `s` times: endings as circles,
 /// bifurcations as squares, each with a tick along its direction.
 fn draw_minutiae(out: &mut RgbImage, minutiae: &[galton::Minutia], s: f32) {
+    for m in minutiae {
+        draw_minutia(out, m, s, kind_colour(m.kind));
+    }
+}
+
+/// The colour `galton show` gives a kind of minutia: endings red, bifurcations blue.
+pub(crate) fn kind_colour(kind: MinutiaKind) -> Rgb<u8> {
+    match kind {
+        MinutiaKind::Bifurcation => BIFURCATION,
+        _ => ENDING,
+    }
+}
+
+/// Draws one minutia (given in original pixels) magnified `s` times in `colour`: an ending
+/// (or a minutia of unknown kind) as a circle, a bifurcation as a square, with a tick along
+/// its direction.
+pub(crate) fn draw_minutia(out: &mut RgbImage, m: &galton::Minutia, s: f32, colour: Rgb<u8>) {
     let scale = s as u32;
     let r = 3.0 * s;
-    for m in minutiae {
-        let (cx, cy) = (m.x * s, m.y * s);
-        let colour = match m.kind {
-            MinutiaKind::Bifurcation => BIFURCATION,
-            _ => ENDING,
-        };
-        let (dx, dy) = (m.direction.cos(), -m.direction.sin());
-        let tick = 7.0 * s;
-        let start = (cx + dx * r, cy + dy * r);
-        let end = (cx + dx * (r + tick), cy + dy * (r + tick));
-        for t in 0..scale as i32 {
-            // Thicken the drawing with the magnification.
-            let o = t as f32 * 0.5;
-            draw_line_segment_mut(out, (start.0 + o, start.1), (end.0 + o, end.1), colour);
-            match m.kind {
-                MinutiaKind::Bifurcation => {
-                    let side = (2.0 * r) as u32 + 2 * t as u32;
-                    let rect =
-                        Rect::at((cx - r) as i32 - t, (cy - r) as i32 - t).of_size(side, side);
-                    draw_hollow_rect_mut(out, rect, colour);
-                }
-                _ => draw_hollow_circle_mut(
-                    out,
-                    (cx.round() as i32, cy.round() as i32),
-                    r as i32 + t,
-                    colour,
-                ),
+    let (cx, cy) = (m.x * s, m.y * s);
+    let (dx, dy) = (m.direction.cos(), -m.direction.sin());
+    let tick = 7.0 * s;
+    let start = (cx + dx * r, cy + dy * r);
+    let end = (cx + dx * (r + tick), cy + dy * (r + tick));
+    for t in 0..scale as i32 {
+        // Thicken the drawing with the magnification.
+        let o = t as f32 * 0.5;
+        draw_line_segment_mut(out, (start.0 + o, start.1), (end.0 + o, end.1), colour);
+        match m.kind {
+            MinutiaKind::Bifurcation => {
+                let side = (2.0 * r) as u32 + 2 * t as u32;
+                let rect = Rect::at((cx - r) as i32 - t, (cy - r) as i32 - t).of_size(side, side);
+                draw_hollow_rect_mut(out, rect, colour);
             }
+            _ => draw_hollow_circle_mut(
+                out,
+                (cx.round() as i32, cy.round() as i32),
+                r as i32 + t,
+                colour,
+            ),
         }
     }
 }

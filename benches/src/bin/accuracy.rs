@@ -26,7 +26,12 @@ fn eer(genuine: &[f32], impostor: &[f32]) -> f64 {
 
 fn main() {
     let mut sums = [0.0; 2];
-    for (db, ppi) in [("DB1_B", 500.0), ("DB2_B", 569.0), ("DB3_B", 500.0), ("DB4_B", 500.0)] {
+    for (db, ppi) in [
+        ("DB1_B", 500.0),
+        ("DB2_B", 569.0),
+        ("DB3_B", 500.0),
+        ("DB4_B", 500.0),
+    ] {
         let paths = fvc2002_images(db);
         let prepared: Vec<PreparedTemplate> = paths
             .par_iter()
@@ -44,15 +49,46 @@ fn main() {
         }
         let scores: Vec<(usize, usize, f32)> = pairs
             .par_iter()
-            .map_init(Matcher::new, |m, &(i, j)| (i, j, m.score(&prepared[i], &prepared[j])))
+            .map_init(Matcher::new, |m, &(i, j)| {
+                (i, j, m.score(&prepared[i], &prepared[j]))
+            })
             .collect();
-        let genuine: Vec<f32> = scores.iter().filter(|s| finger(s.0) == finger(s.1)).map(|s| s.2).collect();
-        let impostor_all: Vec<f32> = scores.iter().filter(|s| finger(s.0) != finger(s.1)).map(|s| s.2).collect();
+        let genuine: Vec<f32> = scores
+            .iter()
+            .filter(|s| finger(s.0) == finger(s.1))
+            .map(|s| s.2)
+            .collect();
+        let impostor_all: Vec<f32> = scores
+            .iter()
+            .filter(|s| finger(s.0) != finger(s.1))
+            .map(|s| s.2)
+            .collect();
         let impostor_fvc: Vec<f32> = scores
             .iter()
             .filter(|s| finger(s.0) != finger(s.1) && s.0 % 8 == 0 && s.1 % 8 == 0)
             .map(|s| s.2)
             .collect();
+        if std::env::var("WORST").is_ok() {
+            let max_imp = impostor_all.iter().cloned().fold(0.0f32, f32::max);
+            let mut worst: Vec<_> = scores
+                .iter()
+                .filter(|s| finger(s.0) == finger(s.1) && s.2 < max_imp)
+                .collect();
+            worst.sort_by(|x, y| x.2.total_cmp(&y.2));
+            for w in worst.iter().take(12) {
+                println!(
+                    "  {}_{} vs {}_{}: {:.3} ({} / {} cylinders)",
+                    101 + w.0 / 8,
+                    1 + w.0 % 8,
+                    101 + w.1 / 8,
+                    1 + w.1 % 8,
+                    w.2,
+                    prepared[w.0].len(),
+                    prepared[w.1].len()
+                );
+            }
+            println!("  {} genuine below max impostor {max_imp:.3}", worst.len());
+        }
         let (e_fvc, e_all) = (eer(&genuine, &impostor_fvc), eer(&genuine, &impostor_all));
         sums[0] += e_fvc;
         sums[1] += e_all;
@@ -68,5 +104,9 @@ fn main() {
             prepared.iter().map(|p| p.len()).sum::<usize>() as f32 / 80.0
         );
     }
-    println!("mean EER fvc {:.2}%  all-pairs {:.2}%", 25.0 * sums[0], 25.0 * sums[1]);
+    println!(
+        "mean EER fvc {:.2}%  all-pairs {:.2}%",
+        25.0 * sums[0],
+        25.0 * sums[1]
+    );
 }

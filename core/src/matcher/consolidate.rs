@@ -73,6 +73,55 @@ fn sigmoid(v: f32, (mu, tau): (f32, f32)) -> f32 {
     1.0 / (1.0 + (-tau * (v - mu)).exp())
 }
 
+/// A decreasing sigmoid tabulated over `[0, end]`, 0 beyond (where it is below 1e-3).
+struct Table {
+    values: [f32; TABLE_SIZE + 1],
+    per_unit: f32,
+}
+
+const TABLE_SIZE: usize = 256;
+
+impl Table {
+    fn new(params: (f32, f32), end: f32) -> Self {
+        let mut values = [0.0; TABLE_SIZE + 1];
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = sigmoid(i as f32 * end / TABLE_SIZE as f32, params);
+        }
+        values[TABLE_SIZE] = 0.0;
+        Table {
+            values,
+            per_unit: TABLE_SIZE as f32 / end,
+        }
+    }
+
+    /// The sigmoid at `v ≥ 0`, linearly interpolated.
+    #[inline]
+    fn at(&self, v: f32) -> f32 {
+        let x = v * self.per_unit;
+        if x >= TABLE_SIZE as f32 {
+            return 0.0;
+        }
+        let i = x as usize;
+        let f = x - i as f32;
+        self.values[i] + f * (self.values[i + 1] - self.values[i])
+    }
+}
+
+struct Tables {
+    distance: Table,
+    direction: Table,
+    radial: Table,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| Tables {
+        distance: Table::new(RHO_DISTANCE, RHO_DISTANCE_CUTOFF),
+        direction: Table::new(RHO_DIRECTION, 0.5),
+        radial: Table::new(RHO_RADIAL, 0.5),
+    })
+}
+
 /// Number of pairs averaged into the score for templates of these sizes.
 fn scored_count(na: usize, nb: usize) -> usize {
     let z = sigmoid(na.min(nb) as f32, SCORED_SIGMOID);
@@ -99,7 +148,7 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32
                 .push(((value.to_bits() as u64) << 32) | (u32::MAX - index as u32) as u64);
         }
     }
-    let take = (wanted * 4).min(s.keys.len());
+    let take = (wanted * 2).min(s.keys.len());
     if take == 0 {
         return 0.0;
     }
@@ -128,6 +177,7 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32
         }
     }
     let n = s.pairs.len();
+    let tables = tables();
     // Compatibility of every two selected pairs.
     s.rho.clear();
     s.rho.resize(n * n, 0.0);
@@ -136,7 +186,8 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32
         for k in t + 1..n {
             let (ak, bk) = (s.pairs[k].0 as usize, s.pairs[k].1 as usize);
             let d1 = (a.distance(at, ak) - b.distance(bt, bk)).abs();
-            if d1 > RHO_DISTANCE_CUTOFF {
+            let r1 = tables.distance.at(d1);
+            if r1 == 0.0 {
                 continue;
             }
             let d2 = angle_diff(
@@ -145,8 +196,7 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32
             )
             .abs();
             let d3 = angle_diff(a.radial(at, ak), b.radial(bt, bk)).abs();
-            let rho =
-                sigmoid(d1, RHO_DISTANCE) * sigmoid(d2, RHO_DIRECTION) * sigmoid(d3, RHO_RADIAL);
+            let rho = r1 * tables.direction.at(d2) * tables.radial.at(d3);
             s.rho[t * n + k] = rho;
             s.rho[k * n + t] = rho;
         }

@@ -135,9 +135,21 @@ pub(crate) fn build(points: &[Point]) -> Vec<(usize, Cylinder)> {
     out
 }
 
-/// `a − b` wrapped to `[−π, π)`.
+/// `a − b` wrapped to `[−π, π)`, for angles in `[−2π, 2π]` (branches instead of a modulo:
+/// this sits in the consolidation's inner loop).
+#[inline]
 pub fn angle_diff(a: f32, b: f32) -> f32 {
-    (a - b + PI).rem_euclid(TAU) - PI
+    let mut d = a - b;
+    if d < -PI {
+        d += TAU;
+    }
+    if d >= PI {
+        d -= TAU;
+    }
+    if d < -PI || d >= PI {
+        d = (d + PI).rem_euclid(TAU) - PI;
+    }
+    d
 }
 
 /// Mass of a centred normal distribution (σ) over `[alpha − width/2, alpha + width/2]`.

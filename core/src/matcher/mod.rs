@@ -43,11 +43,11 @@ pub const MAX_MINUTIAE: usize = 192;
 /// compare many times; cheap to clone and to cache.
 #[derive(Debug, Clone, Default)]
 pub struct PreparedTemplate {
-    /// Minutiae that have a cylinder, in the math frame (y up) at the matching resolution.
+    /// Minutiae that have a cylinder, by ascending direction, in the math frame (y up) at the matching resolution.
     pub(crate) centres: Vec<Centre>,
     pub(crate) cylinders: Vec<Cylinder>,
-    /// Unit direction vectors of the centres, for the kernels.
-    pub(crate) directions: Vec<[f32; 2]>,
+    /// Directions of the centres, ascending (centres and cylinders are kept in this order).
+    pub(crate) directions: Vec<f32>,
     /// Distance between centres t and k at `t * n + k`.
     distances: Vec<f32>,
     /// Direction of the segment from centre t to centre k, relative to t's direction.
@@ -110,7 +110,8 @@ impl PreparedTemplate {
                 }
             })
             .collect();
-        let built = cylinder::build(&points);
+        let mut built = cylinder::build(&points);
+        built.sort_by(|x, y| points[x.0].direction.total_cmp(&points[y.0].direction));
         let centres: Vec<Centre> = built
             .iter()
             .map(|&(i, _)| {
@@ -134,10 +135,7 @@ impl PreparedTemplate {
             }
         }
         PreparedTemplate {
-            directions: centres
-                .iter()
-                .map(|c| [c.direction.cos(), c.direction.sin()])
-                .collect(),
+            directions: centres.iter().map(|c| c.direction).collect(),
             centres,
             cylinders: built.into_iter().map(|(_, c)| c).collect(),
             distances,
@@ -269,6 +267,21 @@ impl Matcher {
             &mut s.lsm,
         );
         consolidate::score(probe, candidate, s)
+    }
+
+    #[doc(hidden)]
+    pub fn matrix_only(&mut self, probe: &PreparedTemplate, candidate: &PreparedTemplate) -> f32 {
+        let s = &mut self.scratch;
+        s.lsm.clear();
+        s.lsm.resize(probe.len() * candidate.len(), 0.0);
+        self.kernel.matrix(
+            &probe.cylinders,
+            &probe.directions,
+            &candidate.cylinders,
+            &candidate.directions,
+            &mut s.lsm,
+        );
+        s.lsm[0]
     }
 
     /// The score with the pairs and alignment behind it. Allocates (for the pair list).

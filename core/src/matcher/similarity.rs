@@ -86,17 +86,19 @@ impl Kernel {
     }
 
     /// Fills `out` (row-major, `a.len() × b.len()`) with the similarities of every pair.
-    /// `a_dir`/`b_dir` are the unit direction vectors of the central minutiae.
+    /// `a_dir`/`b_dir` are the directions of the central minutiae, radians in `[0, 2π)`;
+    /// `b_dir` must be sorted ascending (prepared templates keep their cylinders so).
     pub fn matrix(
         self,
         a: &[Cylinder],
-        a_dir: &[[f32; 2]],
+        a_dir: &[f32],
         b: &[Cylinder],
-        b_dir: &[[f32; 2]],
+        b_dir: &[f32],
         out: &mut [f32],
     ) {
         assert!(a.len() == a_dir.len() && b.len() == b_dir.len());
-        assert!(out.len() == a.len() * b.len());
+        assert!(out.len() == a.len() * b.len() && b.len() <= MAX_ROW);
+        debug_assert!(b_dir.windows(2).all(|w| w[0] <= w[1]));
         match self {
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx512 if self.is_supported() => {
@@ -113,57 +115,95 @@ impl Kernel {
     }
 }
 
+/// Longest row (candidate cylinders) the kernels take.
+pub const MAX_ROW: usize = super::MAX_MINUTIAE;
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vpopcntdq,popcnt")]
 unsafe fn matrix_avx512(
     a: &[Cylinder],
-    a_dir: &[[f32; 2]],
+    a_dir: &[f32],
     b: &[Cylinder],
-    b_dir: &[[f32; 2]],
+    b_dir: &[f32],
     out: &mut [f32],
 ) {
     matrix_body(a, a_dir, b, b_dir, out)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,popcnt")]
+#[target_feature(enable = "avx2,fma,popcnt")]
 unsafe fn matrix_avx2(
     a: &[Cylinder],
-    a_dir: &[[f32; 2]],
+    a_dir: &[f32],
     b: &[Cylinder],
-    b_dir: &[[f32; 2]],
+    b_dir: &[f32],
     out: &mut [f32],
 ) {
     matrix_body(a, a_dir, b, b_dir, out)
 }
 
+/// Bit counts of one cylinder pair: |a|, |b|, |a⊕b| over the common valid cells.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    a: u32,
+    b: u32,
+    xor: u32,
+}
+
 #[inline(always)]
-fn matrix_body(
-    a: &[Cylinder],
-    a_dir: &[[f32; 2]],
-    b: &[Cylinder],
-    b_dir: &[[f32; 2]],
-    out: &mut [f32],
-) {
-    let min_cos = MAX_DIRECTION_DIFFERENCE.cos() - 1e-6;
-    for ((ca, da), row) in a
-        .iter()
-        .zip(a_dir)
-        .zip(out.chunks_exact_mut(b.len().max(1)))
-    {
-        for ((cb, db), value) in b.iter().zip(b_dir).zip(row.iter_mut()) {
-            *value = if da[0] * db[0] + da[1] * db[1] < min_cos {
-                0.0
-            } else {
-                similarity(ca, cb)
-            };
+fn matrix_body(a: &[Cylinder], a_dir: &[f32], b: &[Cylinder], b_dir: &[f32], out: &mut [f32]) {
+    use std::f32::consts::TAU;
+    let n = b.len();
+    if n == 0 {
+        return;
+    }
+    let mut counts = [Counts::default(); MAX_ROW];
+    for ((ca, &da), row) in a.iter().zip(a_dir).zip(out.chunks_exact_mut(n)) {
+        let counts = &mut counts[..n];
+        counts.fill(Counts::default());
+        // Candidates whose direction is within δθ of this one: a circular run of the
+        // sorted directions, so the loops below have no data-dependent branch.
+        let lower = (da - MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
+        let upper = (da + MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
+        let from = b_dir.partition_point(|&d| d < lower);
+        let to = b_dir.partition_point(|&d| d <= upper);
+        if from <= to {
+            count_range(ca, &b[from..to], &mut counts[from..to]);
+        } else {
+            count_range(ca, &b[from..], &mut counts[from..]);
+            count_range(ca, &b[..to], &mut counts[..to]);
+        }
+        for (value, c) in row.iter_mut().zip(counts.iter()) {
+            let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();
+            let ratio = (c.xor as f32).sqrt() / norms.max(f32::MIN_POSITIVE);
+            *value = if norms > 0.0 { 1.0 - ratio } else { 0.0 };
         }
     }
 }
 
-/// Similarity of two cylinders (direction check aside).
 #[inline(always)]
+fn count_range(a: &Cylinder, b: &[Cylinder], out: &mut [Counts]) {
+    for (cb, c) in b.iter().zip(out.iter_mut()) {
+        *c = counts(a, cb);
+    }
+}
+
+/// Similarity of two cylinders (direction check aside), as the kernels compute it.
 pub fn similarity(a: &Cylinder, b: &Cylinder) -> f32 {
+    let c = counts(a, b);
+    let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();
+    if norms > 0.0 {
+        1.0 - (c.xor as f32).sqrt() / norms
+    } else {
+        0.0
+    }
+}
+
+/// Bit counts of a cylinder pair; all zero when they share too few valid cells.
+// Indexing mirrors the bit layout; the compiler vectorises these fixed-size loops.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn counts(a: &Cylinder, b: &Cylinder) -> Counts {
     let mut common = [0u64; LAYER_WORDS];
     let mut matchable = 0;
     for w in 0..LAYER_WORDS {
@@ -171,7 +211,7 @@ pub fn similarity(a: &Cylinder, b: &Cylinder) -> f32 {
         matchable += common[w].count_ones();
     }
     if matchable < MIN_MATCHABLE_CELLS {
-        return 0.0;
+        return Counts::default();
     }
     let (mut na, mut nb, mut nx) = (0u32, 0u32, 0u32);
     for k in 0..LAYERS {
@@ -183,10 +223,9 @@ pub fn similarity(a: &Cylinder, b: &Cylinder) -> f32 {
             nx += (x ^ y).count_ones();
         }
     }
-    let norms = (na as f32).sqrt() + (nb as f32).sqrt();
-    if norms == 0.0 {
-        0.0
-    } else {
-        1.0 - (nx as f32).sqrt() / norms
+    Counts {
+        a: na,
+        b: nb,
+        xor: nx,
     }
 }

@@ -5,7 +5,7 @@
 
 use galton::fingerprint;
 use galton::image::FingerprintImage;
-use galton::matcher::{Matcher, PreparedTemplate};
+use galton::matcher::{Kernel, Matcher, PreparedTemplate};
 use galton_benches::fvc2002_images;
 use std::time::Instant;
 fn main() {
@@ -21,16 +21,23 @@ fn main() {
         })
         .collect();
     let mean = prepared.iter().map(|p| p.len()).sum::<usize>() as f64 / prepared.len() as f64;
-    let mut m = Matcher::new();
-    let mut best = [f64::INFINITY; 2];
+    let mut matchers = [
+        Matcher::with_kernel(Kernel::Avx2),
+        Matcher::with_kernel(Kernel::Avx512),
+    ];
+    let mut best = [f64::INFINITY; 4];
     for _ in 0..20 {
-        for (k, full) in [false, true].iter().enumerate() {
+        for (k, (full, kernel)) in [(false, 0), (true, 0), (false, 1), (true, 1)]
+            .into_iter()
+            .enumerate()
+        {
+            let m = &mut matchers[kernel];
             let t = Instant::now();
             let mut n = 0;
             let mut sum = 0.0;
             for a in &prepared {
                 for b in &prepared {
-                    sum += if *full {
+                    sum += if full {
                         m.score(a, b)
                     } else {
                         m.matrix_only(a, b)
@@ -42,10 +49,12 @@ fn main() {
             best[k] = best[k].min(t.elapsed().as_secs_f64() / n as f64);
         }
     }
-    println!(
-        "{db}: mean cylinders {mean:.1}; matrix {:.2} us, full {:.2} us => {:.0}/s",
-        best[0] * 1e6,
-        best[1] * 1e6,
-        1.0 / best[1]
-    );
+    for (k, name) in ["avx2", "avx512"].iter().enumerate() {
+        println!(
+            "{db} {name}: mean cylinders {mean:.1}; matrix {:.2} us, full {:.2} us => {:.0}/s",
+            best[2 * k] * 1e6,
+            best[2 * k + 1] * 1e6,
+            1.0 / best[2 * k + 1]
+        );
+    }
 }

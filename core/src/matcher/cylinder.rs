@@ -146,7 +146,7 @@ pub fn angle_diff(a: f32, b: f32) -> f32 {
     if d >= PI {
         d -= TAU;
     }
-    if d < -PI || d >= PI {
+    if !(-PI..PI).contains(&d) {
         d = (d + PI).rem_euclid(TAU) - PI;
     }
     d

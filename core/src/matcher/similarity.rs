@@ -8,10 +8,15 @@
 //! One scalar body is compiled three times: for AVX-512 with vector popcount, for AVX2, and
 //! portable; [`Kernel::detect`] picks the best the CPU has, once.
 
+#[cfg(target_arch = "x86_64")]
+use super::cylinder::WORDS;
+use std::f32::consts::TAU;
+use std::ops::Range;
+
 use super::cylinder::{Cylinder, CELLS, LAYERS, LAYER_WORDS, RADIUS};
 
 /// Largest direction difference between two minutiae whose cylinders are compared (δθ).
-pub const MAX_DIRECTION_DIFFERENCE: f32 = std::f32::consts::FRAC_PI_2;
+pub const MAX_DIRECTION_DIFFERENCE: f32 = std::f32::consts::FRAC_PI_3;
 
 /// Fraction of a disk's cells two cylinders must both have valid to be compared (minME).
 pub const MIN_MATCHABLE_FRACTION: f32 = 0.6;
@@ -127,7 +132,75 @@ unsafe fn matrix_avx512(
     b_dir: &[f32],
     out: &mut [f32],
 ) {
-    matrix_body(a, a_dir, b, b_dir, out)
+    matrix_rows::<true>(a, a_dir, b, b_dir, out)
+}
+
+/// [`count_range`] with the probe cylinder held in three 512-bit registers: per candidate,
+/// the common mask is broadcast to both halves of a register, and the four bit counts are
+/// packed into 16-bit fields of each lane so one horizontal sum yields them all.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vpopcntdq,popcnt")]
+unsafe fn count_range_avx512(a: &Cylinder, b: &[Cylinder], out: &mut [Counts]) {
+    use std::arch::x86_64::*;
+    const _: () = assert!(WORDS == 24 && LAYER_WORDS == 4);
+    // SAFETY: `Cylinder` is 64-byte aligned with `bits` (24 words) first and `mask` (4 words)
+    // at byte 192, so the aligned loads below stay inside the struct.
+    unsafe {
+        let ap = a.bits.as_ptr() as *const __m512i;
+        let (a0, a1, a2) = (
+            _mm512_load_si512(ap),
+            _mm512_load_si512(ap.add(1)),
+            _mm512_load_si512(ap.add(2)),
+        );
+        let am = _mm256_load_si256(a.mask.as_ptr() as *const __m256i);
+        for (cb, c) in b.iter().zip(out.iter_mut()) {
+            let bp = cb.bits.as_ptr() as *const __m512i;
+            let common =
+                _mm256_and_si256(am, _mm256_load_si256(cb.mask.as_ptr() as *const __m256i));
+            let wide = _mm512_broadcast_i64x4(common);
+            let x0 = _mm512_and_si512(a0, wide);
+            let x1 = _mm512_and_si512(a1, wide);
+            let x2 = _mm512_and_si512(a2, wide);
+            let y0 = _mm512_and_si512(_mm512_load_si512(bp), wide);
+            let y1 = _mm512_and_si512(_mm512_load_si512(bp.add(1)), wide);
+            let y2 = _mm512_and_si512(_mm512_load_si512(bp.add(2)), wide);
+            let na = _mm512_add_epi64(
+                _mm512_add_epi64(_mm512_popcnt_epi64(x0), _mm512_popcnt_epi64(x1)),
+                _mm512_popcnt_epi64(x2),
+            );
+            let nb = _mm512_add_epi64(
+                _mm512_add_epi64(_mm512_popcnt_epi64(y0), _mm512_popcnt_epi64(y1)),
+                _mm512_popcnt_epi64(y2),
+            );
+            let nx = _mm512_add_epi64(
+                _mm512_add_epi64(
+                    _mm512_popcnt_epi64(_mm512_xor_si512(x0, y0)),
+                    _mm512_popcnt_epi64(_mm512_xor_si512(x1, y1)),
+                ),
+                _mm512_popcnt_epi64(_mm512_xor_si512(x2, y2)),
+            );
+            let matchable = _mm512_zextsi256_si512(_mm256_popcnt_epi64(common));
+            // Per lane each count is at most 3 × 64, so 16-bit fields cannot overflow.
+            let packed = _mm512_add_epi64(
+                _mm512_add_epi64(na, _mm512_slli_epi64::<16>(nb)),
+                _mm512_add_epi64(
+                    _mm512_slli_epi64::<32>(nx),
+                    _mm512_slli_epi64::<48>(matchable),
+                ),
+            );
+            let total = _mm512_reduce_add_epi64(packed) as u64;
+            let field = |shift: u32| ((total >> shift) & 0xffff) as u32;
+            *c = if field(48) >= MIN_MATCHABLE_CELLS {
+                Counts {
+                    a: field(0),
+                    b: field(16),
+                    xor: field(32),
+                }
+            } else {
+                Counts::default()
+            };
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -142,6 +215,21 @@ unsafe fn matrix_avx2(
     matrix_body(a, a_dir, b, b_dir, out)
 }
 
+/// The candidates whose direction is within [`MAX_DIRECTION_DIFFERENCE`] of `direction`:
+/// one or two runs (the window may wrap around 2π) of the ascending `sorted` directions.
+#[inline]
+pub fn compatible(direction: f32, sorted: &[f32]) -> (Range<usize>, Range<usize>) {
+    let lower = (direction - MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
+    let upper = (direction + MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
+    let from = sorted.partition_point(|&d| d < lower);
+    let to = sorted.partition_point(|&d| d <= upper);
+    if from <= to {
+        (from..to, 0..0)
+    } else {
+        (from..sorted.len(), 0..to)
+    }
+}
+
 /// Bit counts of one cylinder pair: |a|, |b|, |a⊕b| over the common valid cells.
 #[derive(Debug, Clone, Copy, Default)]
 struct Counts {
@@ -152,7 +240,31 @@ struct Counts {
 
 #[inline(always)]
 fn matrix_body(a: &[Cylinder], a_dir: &[f32], b: &[Cylinder], b_dir: &[f32], out: &mut [f32]) {
-    use std::f32::consts::TAU;
+    matrix_rows::<false>(a, a_dir, b, b_dir, out)
+}
+
+/// Counts one probe cylinder against a run of candidates; `WIDE` picks the AVX-512 body,
+/// which only [`matrix_avx512`] asks for.
+#[inline(always)]
+fn count_run<const WIDE: bool>(a: &Cylinder, b: &[Cylinder], out: &mut [Counts]) {
+    #[cfg(target_arch = "x86_64")]
+    if WIDE {
+        // SAFETY: WIDE is only set inside `matrix_avx512`, which runs only on CPUs with the
+        // features `count_range_avx512` needs.
+        unsafe { count_range_avx512(a, b, out) };
+        return;
+    }
+    count_range(a, b, out)
+}
+
+#[inline(always)]
+fn matrix_rows<const WIDE: bool>(
+    a: &[Cylinder],
+    a_dir: &[f32],
+    b: &[Cylinder],
+    b_dir: &[f32],
+    out: &mut [f32],
+) {
     let n = b.len();
     if n == 0 {
         return;
@@ -163,15 +275,9 @@ fn matrix_body(a: &[Cylinder], a_dir: &[f32], b: &[Cylinder], b_dir: &[f32], out
         counts.fill(Counts::default());
         // Candidates whose direction is within δθ of this one: a circular run of the
         // sorted directions, so the loops below have no data-dependent branch.
-        let lower = (da - MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
-        let upper = (da + MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
-        let from = b_dir.partition_point(|&d| d < lower);
-        let to = b_dir.partition_point(|&d| d <= upper);
-        if from <= to {
-            count_range(ca, &b[from..to], &mut counts[from..to]);
-        } else {
-            count_range(ca, &b[from..], &mut counts[from..]);
-            count_range(ca, &b[..to], &mut counts[..to]);
+        let (first, second) = compatible(da, b_dir);
+        for run in [first, second] {
+            count_run::<WIDE>(ca, &b[run.clone()], &mut counts[run]);
         }
         for (value, c) in row.iter_mut().zip(counts.iter()) {
             let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod error;
+pub mod evaluation;
 pub mod fingerprint;
 pub mod image;
 pub mod matcher;

@@ -1,11 +1,13 @@
 //! The `galton` command-line tool: extract minutiae, convert and inspect templates, draw what
-//! the extractor saw, compare two fingerprints, generate synthetic fingerprints, and run the demo.
+//! the extractor saw, compare two fingerprints, measure accuracy, generate synthetic
+//! fingerprints, and run the demo.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod eval;
 mod extract;
 mod matching;
 mod show;
@@ -33,6 +35,9 @@ enum Command {
     Show(show::ShowArgs),
     /// Generate synthetic fingerprints with ground truth.
     Synth(synth::SynthArgs),
+    /// Measure verification accuracy (EER, FMR100, FMR1000, ZeroFMR) and speed on an
+    /// FVC-style set of images or templates.
+    Eval(eval::EvalArgs),
     /// Run the main job on the bundled synthetic fixtures and print a summary.
     Demo(demo::DemoArgs),
 }
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
         Command::Match(args) => matching::run(args),
         Command::Show(args) => show::run(args),
         Command::Synth(args) => synth::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => eval::run(args),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -13,6 +13,9 @@
 //!    enhancement → skeleton → minutiae → removal of false minutiae.
 //! 3. [`template`]: the resulting [`Template`] and its interchange formats.
 //!
+//! [`matcher`] compares templates; [`evaluation`] turns genuine and impostor scores into the
+//! FVC error rates (EER, FMR100, FMR1000, ZeroFMR) and DET curves.
+//!
 //! ```no_run
 //! use galton::{fingerprint, image::FingerprintImage};
 //!
@@ -25,6 +28,7 @@
 //! ```
 
 pub mod error;
+pub mod evaluation;
 pub mod fingerprint;
 pub mod image;
 pub mod matcher;

@@ -2,7 +2,7 @@
 //!
 //! For now: minutiae extraction accuracy against ground truth (precision and recall of the
 //! extracted minutiae, a pair counting as found when position and direction agree within a
-//! tolerance). Matching error rates (FMR, FNMR, EER) join with the matcher.
+//! tolerance). Matching error rates (FMR, FNMR, EER) are in [`crate::evaluation`].
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,151 @@
+//! A 5×7 pixel font for chart labels: digits, capitals (lower case is drawn as upper case)
+//! and a little punctuation. plotters draws text only through system fonts or a bundled font file; this needs
+//! neither.
+
+use image::{Rgb, RgbImage};
+
+/// Glyph width and height in font pixels; one blank column separates glyphs.
+const WIDTH: i32 = 5;
+const HEIGHT: i32 = 7;
+
+/// Rows top to bottom, the leftmost pixel in bit 4. Unknown characters draw as a box.
+fn glyph(c: char) -> [u8; 7] {
+    match c.to_ascii_uppercase() {
+        '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
+        '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
+        '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
+        '3' => [0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E],
+        '4' => [0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02],
+        '5' => [0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E],
+        '6' => [0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E],
+        '7' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
+        '8' => [0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E],
+        '9' => [0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C],
+        '.' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x0C, 0x0C],
+        '%' => [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03],
+        '-' => [0x00, 0x00, 0x00, 0x1F, 0x00, 0x00, 0x00],
+        '_' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F],
+        'A' => [0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
+        'B' => [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
+        'C' => [0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E],
+        'D' => [0x1C, 0x12, 0x11, 0x11, 0x11, 0x12, 0x1C],
+        'E' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F],
+        'F' => [0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10],
+        'G' => [0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F],
+        'H' => [0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11],
+        'I' => [0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E],
+        'J' => [0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C],
+        'K' => [0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11],
+        'L' => [0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F],
+        'M' => [0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11],
+        'N' => [0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11],
+        'O' => [0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
+        'P' => [0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10],
+        'Q' => [0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D],
+        'R' => [0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11],
+        'S' => [0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E],
+        'T' => [0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04],
+        'U' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E],
+        'V' => [0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04],
+        'W' => [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A],
+        'X' => [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11],
+        'Y' => [0x11, 0x11, 0x0A, 0x04, 0x04, 0x04, 0x04],
+        'Z' => [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F],
+        ':' => [0x00, 0x0C, 0x0C, 0x00, 0x0C, 0x0C, 0x00],
+        '(' => [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02],
+        ')' => [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
+        '/' => [0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x00],
+        ' ' => [0; 7],
+        _ => [0x1F, 0x11, 0x11, 0x11, 0x11, 0x11, 0x1F],
+    }
+}
+
+/// Where a label sits relative to its anchor point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    /// Centred below the point (labels under an x axis).
+    Below,
+    /// Left of the point, vertically centred (labels beside a y axis).
+    LeftOf,
+    /// Right of the point, vertically centred.
+    RightOf,
+}
+
+/// Width in image pixels of `text` drawn at `scale`.
+pub fn width(text: &str, scale: i32) -> i32 {
+    let n = text.chars().count() as i32;
+    (n * (WIDTH + 1) - 1).max(0) * scale
+}
+
+/// Draws `text` horizontally, each font pixel a `scale`×`scale` square.
+pub fn draw(image: &mut RgbImage, (x, y): (i32, i32), anchor: Anchor, text: &str, scale: i32) {
+    let (w, h) = (width(text, scale), HEIGHT * scale);
+    let (left, top) = match anchor {
+        Anchor::Below => (x - w / 2, y),
+        Anchor::LeftOf => (x - w, y - h / 2),
+        Anchor::RightOf => (x, y - h / 2),
+    };
+    for (i, c) in text.chars().enumerate() {
+        let origin = left + i as i32 * (WIDTH + 1) * scale;
+        each_pixel(c, |col, row| {
+            square(image, origin + col * scale, top + row * scale, scale)
+        });
+    }
+}
+
+/// Draws `text` reading upwards, centred on `(x, y)` (a y axis title).
+pub fn draw_vertical(image: &mut RgbImage, (x, y): (i32, i32), text: &str, scale: i32) {
+    let (w, h) = (width(text, scale), HEIGHT * scale);
+    let (left, bottom) = (x - h / 2, y + w / 2);
+    for (i, c) in text.chars().enumerate() {
+        let origin = bottom - i as i32 * (WIDTH + 1) * scale;
+        each_pixel(c, |col, row| {
+            square(image, left + row * scale, origin - (col + 1) * scale, scale)
+        });
+    }
+}
+
+fn each_pixel(c: char, mut f: impl FnMut(i32, i32)) {
+    for (row, bits) in glyph(c).into_iter().enumerate() {
+        for col in 0..WIDTH {
+            if bits & (1 << (WIDTH - 1 - col)) != 0 {
+                f(col, row as i32);
+            }
+        }
+    }
+}
+
+fn square(image: &mut RgbImage, x: i32, y: i32, size: i32) {
+    fill(image, (x, y), (size, size), Rgb([0, 0, 0]));
+}
+
+/// Fills a rectangle, clipped to the image.
+pub fn fill(image: &mut RgbImage, (x, y): (i32, i32), (w, h): (i32, i32), color: Rgb<u8>) {
+    for py in y.max(0)..(y + h).min(image.height() as i32) {
+        for px in x.max(0)..(x + w).min(image.width() as i32) {
+            image.put_pixel(px as u32, py as u32, color);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_drawn_where_anchored() {
+        let mut image = RgbImage::from_pixel(60, 20, Rgb([255, 255, 255]));
+        draw(&mut image, (30, 2), Anchor::Below, "10%", 1);
+        let dark: Vec<(u32, u32)> = image
+            .enumerate_pixels()
+            .filter(|(_, _, p)| p.0[0] == 0)
+            .map(|(x, y, _)| (x, y))
+            .collect();
+        assert!(!dark.is_empty());
+        let w = width("10%", 1) as u32;
+        assert_eq!(w, 17);
+        assert!(dark
+            .iter()
+            .all(|&(x, y)| (30 - w / 2..30 + w / 2 + 1).contains(&x) && (2..9).contains(&y)));
+    }
+}

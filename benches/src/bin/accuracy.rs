@@ -1,38 +1,42 @@
-//! Accuracy of the matcher on the four FVC2002 B sets: EER per set under the FVC protocol
-//! and under all pairs.
+//! Accuracy of the matcher on the four FVC2002 B sets, under the FVC protocol (45 impostor
+//! pairs per set) and all pairs (2,880), and the decision thresholds calibrated on the pooled
+//! all-pairs impostor scores of the four sets.
 //!
-//! `cargo run --release -p galton-benches --bin accuracy`
+//! `cargo run --release -p galton-benches --bin accuracy` (`WORST=1` also lists the genuine
+//! pairs scoring below the highest impostor of their set).
 
+use galton::evaluation::{self, ErrorRates, Protocol};
 use galton::fingerprint;
 use galton::image::FingerprintImage;
 use galton::matcher::{Matcher, PreparedTemplate};
 use galton_benches::fvc2002_images;
 use rayon::prelude::*;
 
-fn eer(genuine: &[f32], impostor: &[f32]) -> f64 {
-    let mut thresholds: Vec<f32> = genuine.iter().chain(impostor).cloned().collect();
-    thresholds.sort_by(|a, b| a.total_cmp(b));
-    let mut best = (f64::INFINITY, 0.0);
-    for &t in &thresholds {
-        let fmr = impostor.iter().filter(|&&s| s >= t).count() as f64 / impostor.len() as f64;
-        let fnmr = genuine.iter().filter(|&&s| s < t).count() as f64 / genuine.len() as f64;
-        let gap = (fmr - fnmr).abs();
-        if gap < best.0 {
-            best = (gap, (fmr + fnmr) / 2.0);
-        }
-    }
-    best.1
+const SETS: [(&str, f32); 4] = [
+    ("DB1_B", 500.0),
+    ("DB2_B", 569.0),
+    ("DB3_B", 500.0),
+    ("DB4_B", 500.0),
+];
+
+fn percent(x: f64) -> String {
+    format!("{:.2}%", 100.0 * x)
 }
 
 fn main() {
+    let worst = std::env::var_os("WORST").is_some();
+    let mut pooled_impostors = Vec::new();
     let mut sums = [0.0; 2];
-    for (db, ppi) in [
-        ("DB1_B", 500.0),
-        ("DB2_B", 569.0),
-        ("DB3_B", 500.0),
-        ("DB4_B", 500.0),
-    ] {
+    println!(
+        "| set | FVC EER | FVC FMR100 | all-pairs EER | FMR100 | FMR1000 | ZeroFMR | minutiae |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (db, ppi) in SETS {
         let paths = fvc2002_images(db);
+        let samples: Vec<(u32, u32)> = paths
+            .iter()
+            .map(|p| evaluation::parse_fvc_name(p.file_stem().unwrap().to_str().unwrap()).unwrap())
+            .collect();
         let prepared: Vec<PreparedTemplate> = paths
             .par_iter()
             .map(|p| {
@@ -40,73 +44,71 @@ fn main() {
                 PreparedTemplate::new(&fingerprint::extract(&image).unwrap())
             })
             .collect();
-        let finger = |i: usize| i / 8;
-        let mut pairs = Vec::new();
-        for i in 0..80 {
-            for j in i + 1..80 {
-                pairs.push((i, j));
-            }
-        }
-        let scores: Vec<(usize, usize, f32)> = pairs
+        let all = evaluation::pairs(Protocol::AllPairs, &samples).unwrap();
+        let scores: Vec<f32> = all
             .par_iter()
-            .map_init(Matcher::new, |m, &(i, j)| {
-                (i, j, m.score(&prepared[i], &prepared[j]))
+            .map_init(Matcher::new, |m, p| {
+                m.score(&prepared[p.probe], &prepared[p.gallery])
             })
             .collect();
-        let genuine: Vec<f32> = scores
-            .iter()
-            .filter(|s| finger(s.0) == finger(s.1))
-            .map(|s| s.2)
-            .collect();
-        let impostor_all: Vec<f32> = scores
-            .iter()
-            .filter(|s| finger(s.0) != finger(s.1))
-            .map(|s| s.2)
-            .collect();
-        let impostor_fvc: Vec<f32> = scores
-            .iter()
-            .filter(|s| finger(s.0) != finger(s.1) && s.0 % 8 == 0 && s.1 % 8 == 0)
-            .map(|s| s.2)
-            .collect();
-        if std::env::var("WORST").is_ok() {
-            let max_imp = impostor_all.iter().cloned().fold(0.0f32, f32::max);
-            let mut worst: Vec<_> = scores
+        let fvc: std::collections::HashSet<(usize, usize)> =
+            evaluation::pairs(Protocol::Fvc, &samples)
+                .unwrap()
                 .iter()
-                .filter(|s| finger(s.0) == finger(s.1) && s.2 < max_imp)
+                .map(|p| (p.probe, p.gallery))
                 .collect();
-            worst.sort_by(|x, y| x.2.total_cmp(&y.2));
-            for w in worst.iter().take(12) {
-                println!(
-                    "  {}_{} vs {}_{}: {:.3} ({} / {} cylinders)",
-                    101 + w.0 / 8,
-                    1 + w.0 % 8,
-                    101 + w.1 / 8,
-                    1 + w.1 % 8,
-                    w.2,
-                    prepared[w.0].len(),
-                    prepared[w.1].len()
-                );
+        let (mut genuine, mut impostor, mut impostor_fvc) = (Vec::new(), Vec::new(), Vec::new());
+        for (pair, &score) in all.iter().zip(&scores) {
+            if pair.genuine {
+                genuine.push(score);
+            } else {
+                impostor.push(score);
+                if fvc.contains(&(pair.probe, pair.gallery)) {
+                    impostor_fvc.push(score);
+                }
             }
-            println!("  {} genuine below max impostor {max_imp:.3}", worst.len());
         }
-        let (e_fvc, e_all) = (eer(&genuine, &impostor_fvc), eer(&genuine, &impostor_all));
-        sums[0] += e_fvc;
-        sums[1] += e_all;
-        let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
-        let max_imp = impostor_all.iter().cloned().fold(0.0f32, f32::max);
+        let rates_fvc = ErrorRates::compute(&genuine, &impostor_fvc).unwrap();
+        let rates = ErrorRates::compute(&genuine, &impostor).unwrap();
+        sums[0] += rates_fvc.eer;
+        sums[1] += rates.eer;
+        let minutiae =
+            prepared.iter().map(|p| p.len()).sum::<usize>() as f64 / prepared.len() as f64;
         println!(
-            "{db}: EER fvc {:.2}%  all-pairs {:.2}%  (genuine mean {:.3}, impostor mean {:.3}, max {:.3}, cylinders mean {:.1})",
-            100.0 * e_fvc,
-            100.0 * e_all,
-            mean(&genuine),
-            mean(&impostor_all),
-            max_imp,
-            prepared.iter().map(|p| p.len()).sum::<usize>() as f32 / 80.0
+            "| {db} | {} | {} | {} | {} | {} | {} | {minutiae:.1} |",
+            percent(rates_fvc.eer),
+            percent(rates_fvc.fnmr_at_fmr_1_percent),
+            percent(rates.eer),
+            percent(rates.fnmr_at_fmr_1_percent),
+            percent(rates.fnmr_at_fmr_0_1_percent),
+            percent(rates.zero_fmr),
         );
+        if worst {
+            let max = impostor.iter().cloned().fold(0.0f32, f32::max);
+            let mut low: Vec<_> = all
+                .iter()
+                .zip(&scores)
+                .filter(|(p, &s)| p.genuine && s < max)
+                .collect();
+            low.sort_by(|x, y| x.1.total_cmp(y.1));
+            for (p, s) in &low {
+                let name = |i: usize| format!("{}_{}", samples[i].0, samples[i].1);
+                println!("    {} vs {}: {s:.3}", name(p.probe), name(p.gallery));
+            }
+        }
+        pooled_impostors.extend(impostor);
     }
     println!(
-        "mean EER fvc {:.2}%  all-pairs {:.2}%",
-        25.0 * sums[0],
-        25.0 * sums[1]
+        "| mean | {} | | {} | | | | |",
+        percent(sums[0] / 4.0),
+        percent(sums[1] / 4.0)
     );
+    println!(
+        "\nthresholds from {} pooled impostor scores:",
+        pooled_impostors.len()
+    );
+    for fmr in [0.01, 0.001, 0.0001] {
+        let t = evaluation::threshold_at_fmr(&pooled_impostors, fmr).unwrap();
+        println!("  FMR {:>6}: {t:.4}", format!("{}%", fmr * 100.0));
+    }
 }

@@ -54,6 +54,8 @@ pub struct PreparedTemplate {
     radials: Vec<f32>,
     /// Matching pixels per source pixel.
     scale: f32,
+    /// Orders templates so that a comparison runs the same way round whichever is the probe.
+    order_key: u64,
 }
 
 /// A minutia with a cylinder.
@@ -134,7 +136,14 @@ impl PreparedTemplate {
                 radials[t * n + k] = angle_diff(dy.atan2(dx), ct.direction);
             }
         }
+        // Size, then a digest of the prepared positions: equal keys mean equal templates in
+        // all but the rarest cases, and then the order does not matter.
+        let digest = centres.iter().fold(0u32, |h, c| {
+            h.rotate_left(5) ^ c.x.to_bits() ^ c.y.to_bits().rotate_left(13)
+        });
+        let order_key = ((n as u64) << 32) | digest as u64;
         PreparedTemplate {
+            order_key,
             directions: centres.iter().map(|c| c.direction).collect(),
             centres,
             cylinders: built.into_iter().map(|(_, c)| c).collect(),
@@ -256,19 +265,33 @@ impl Matcher {
     /// higher the more minutiae agree in a consistent constellation. Compare it with the
     /// [`thresholds`]. Symmetric up to rounding.
     pub fn score(&mut self, probe: &PreparedTemplate, candidate: &PreparedTemplate) -> f32 {
-        let s = &mut self.scratch;
-        s.lsm.clear();
-        s.lsm.resize(probe.len() * candidate.len(), 0.0);
-        self.kernel.matrix(
-            &probe.cylinders,
-            &probe.directions,
-            &candidate.cylinders,
-            &candidate.directions,
-            &mut s.lsm,
-        );
-        consolidate::score(probe, candidate, s)
+        self.run(probe, candidate).0
     }
 
+    /// Scores the pair in a canonical order (so that `score(a, b) == score(b, a)` exactly:
+    /// ties in the pair selection would otherwise break differently). Returns the score and
+    /// whether the templates were swapped, leaving the details in the scratch.
+    fn run(&mut self, probe: &PreparedTemplate, candidate: &PreparedTemplate) -> (f32, bool) {
+        let swapped = candidate.order_key < probe.order_key;
+        let (a, b) = if swapped {
+            (candidate, probe)
+        } else {
+            (probe, candidate)
+        };
+        let s = &mut self.scratch;
+        s.lsm.clear();
+        s.lsm.resize(a.len() * b.len(), 0.0);
+        self.kernel.matrix(
+            &a.cylinders,
+            &a.directions,
+            &b.cylinders,
+            &b.directions,
+            &mut s.lsm,
+        );
+        (consolidate::score(a, b, s), swapped)
+    }
+
+    /// Only the local similarity matrix (for measuring where time goes).
     #[doc(hidden)]
     pub fn matrix_only(&mut self, probe: &PreparedTemplate, candidate: &PreparedTemplate) -> f32 {
         let s = &mut self.scratch;
@@ -281,7 +304,7 @@ impl Matcher {
             &candidate.directions,
             &mut s.lsm,
         );
-        s.lsm[0]
+        s.lsm.first().copied().unwrap_or(0.0)
     }
 
     /// The score with the pairs and alignment behind it. Allocates (for the pair list).
@@ -290,7 +313,7 @@ impl Matcher {
         probe: &PreparedTemplate,
         candidate: &PreparedTemplate,
     ) -> Explanation {
-        let score = self.score(probe, candidate);
+        let (score, swapped) = self.run(probe, candidate);
         let s = &self.scratch;
         let strongest = s.relaxed.iter().cloned().fold(0.0f32, f32::max);
         let mut pairs: Vec<(usize, usize, f32)> = s
@@ -298,6 +321,7 @@ impl Matcher {
             .iter()
             .map(|&(_, t)| {
                 let (i, j) = s.pairs[t as usize];
+                let (i, j) = if swapped { (j, i) } else { (i, j) };
                 (i as usize, j as usize, s.relaxed[t as usize])
             })
             .collect();

@@ -271,18 +271,18 @@ fn matrix_rows<const WIDE: bool>(
     }
     let mut counts = [Counts::default(); MAX_ROW];
     for ((ca, &da), row) in a.iter().zip(a_dir).zip(out.chunks_exact_mut(n)) {
-        let counts = &mut counts[..n];
-        counts.fill(Counts::default());
-        // Candidates whose direction is within δθ of this one: a circular run of the
+        row.fill(0.0);
+        // Candidates whose direction is within δθ of this one: one or two runs of the
         // sorted directions, so the loops below have no data-dependent branch.
         let (first, second) = compatible(da, b_dir);
         for run in [first, second] {
-            count_run::<WIDE>(ca, &b[run.clone()], &mut counts[run]);
-        }
-        for (value, c) in row.iter_mut().zip(counts.iter()) {
-            let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();
-            let ratio = (c.xor as f32).sqrt() / norms.max(f32::MIN_POSITIVE);
-            *value = if norms > 0.0 { 1.0 - ratio } else { 0.0 };
+            let counts = &mut counts[..run.len()];
+            count_run::<WIDE>(ca, &b[run.clone()], counts);
+            for (value, c) in row[run].iter_mut().zip(counts.iter()) {
+                let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();
+                let ratio = (c.xor as f32).sqrt() / norms.max(f32::MIN_POSITIVE);
+                *value = if norms > 0.0 { 1.0 - ratio } else { 0.0 };
+            }
         }
     }
 }

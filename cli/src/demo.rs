@@ -1,7 +1,8 @@
 //! `galton demo`: the main job on the bundled synthetic fixtures. For now it extracts every
-//! bundled impression, grades the minutiae against the generator's ground truth, and prints a
-//! summary per skin condition; later issues grow it into the deduplication of an enrollment
-//! population.
+//! bundled impression, grades the minutiae against the generator's ground truth, prints a
+//! summary per skin condition, then compares every impression with every other and reports how
+//! well the matcher separates the same finger from different fingers; later issues grow it
+//! into the deduplication of an enrollment population.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,7 +11,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use galton::evaluation::{self, ErrorRates, Protocol};
 use galton::image::FingerprintImage;
+use galton::matcher::{thresholds, Matcher, PreparedTemplate};
 use galton::metrics::{compare_minutiae, MinutiaTolerance, MinutiaeAccuracy};
 use galton::template::TemplateFormat;
 use galton::{Minutia, MinutiaKind};
@@ -64,6 +67,9 @@ impl TrueMinutia {
 }
 
 struct Outcome {
+    /// `<finger>_<impression>`.
+    stem: String,
+    template: galton::Template,
     condition: String,
     minutiae: usize,
     seconds: f64,
@@ -102,15 +108,18 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             }
             let true_minutiae: Vec<Minutia> =
                 truth.minutiae.iter().map(TrueMinutia::to_minutia).collect();
+            let accuracy = compare_minutiae(
+                &true_minutiae,
+                &template.minutiae,
+                MinutiaTolerance::default(),
+            );
             Ok(Outcome {
+                stem: stem.to_string(),
                 condition: truth.condition,
                 minutiae: template.minutiae.len(),
+                template,
                 seconds,
-                accuracy: compare_minutiae(
-                    &true_minutiae,
-                    &template.minutiae,
-                    MinutiaTolerance::default(),
-                ),
+                accuracy,
             })
         })
         .collect::<anyhow::Result<Vec<Outcome>>>()?;
@@ -150,5 +159,54 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.out_dir {
         println!("ISO 19794-2 templates written to {}", dir.display());
     }
+    matching(&outcomes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every impression against every other: genuine when of the same finger.
+fn matching(outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let samples: Vec<(u32, u32)> = outcomes
+        .iter()
+        .map(|o| {
+            evaluation::parse_fvc_name(&o.stem).context("fixture names are <finger>_<impression>")
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let prepared: Vec<PreparedTemplate> = outcomes
+        .iter()
+        .map(|o| PreparedTemplate::new(&o.template))
+        .collect();
+    let pairs = evaluation::pairs(Protocol::AllPairs, &samples)?;
+    let start = Instant::now();
+    let scores: Vec<f32> = pairs
+        .par_iter()
+        .map_init(Matcher::new, |m, p| {
+            m.score(&prepared[p.probe], &prepared[p.gallery])
+        })
+        .collect();
+    let seconds = start.elapsed().as_secs_f64();
+    let (mut genuine, mut impostor) = (Vec::new(), Vec::new());
+    for (pair, &score) in pairs.iter().zip(&scores) {
+        if pair.genuine {
+            &mut genuine
+        } else {
+            &mut impostor
+        }
+        .push(score);
+    }
+    let rates = ErrorRates::compute(&genuine, &impostor)?;
+    let threshold = thresholds::FMR_0_1_PERCENT;
+    let accepted = genuine.iter().filter(|&&s| s >= threshold).count();
+    let false_matches = impostor.iter().filter(|&&s| s >= threshold).count();
+    println!(
+        "\nmatching: {} genuine and {} impostor comparisons in {:.1} ms\n\
+         EER {:.2}%; at the FMR 0.1% threshold ({threshold:.4}): {accepted} of {} genuine \
+         pairs accepted, {false_matches} of {} impostor pairs falsely matched",
+        genuine.len(),
+        impostor.len(),
+        1000.0 * seconds,
+        100.0 * rates.eer,
+        genuine.len(),
+        impostor.len(),
+    );
+    Ok(())
 }

@@ -39,8 +39,8 @@ const RHO_DISTANCE_CUTOFF: f32 = 12.0;
 /// Working memory of a comparison, sized once.
 #[derive(Debug, Clone)]
 pub struct Scratch {
-    pub lsm: Vec<f32>,
-    keys: Vec<u64>,
+    /// Local similarity entries; always `max × max` long, the front part in use.
+    pub keys: Vec<u64>,
     used_a: Vec<bool>,
     used_b: Vec<bool>,
     /// Selected pairs: (probe cylinder, candidate cylinder).
@@ -58,8 +58,7 @@ pub struct Scratch {
 impl Scratch {
     pub fn new(max: usize) -> Self {
         Scratch {
-            lsm: Vec::with_capacity(max * max),
-            keys: Vec::with_capacity(max * max),
+            keys: vec![0; max * max],
             used_a: Vec::with_capacity(max),
             used_b: Vec::with_capacity(max),
             pairs: Vec::with_capacity(max),
@@ -73,19 +72,14 @@ impl Scratch {
     }
 }
 
-/// Sort key of an LSM entry: value bits above, reversed index below.
-#[inline]
-fn key(value: f32, index: usize) -> u64 {
-    ((value.to_bits() as u64) << 32) | (u32::MAX - index as u32) as u64
-}
-
 fn sigmoid(v: f32, (mu, tau): (f32, f32)) -> f32 {
     1.0 / (1.0 + (-tau * (v - mu)).exp())
 }
 
 /// A decreasing sigmoid tabulated over `[0, end]`, 0 beyond (where it is below 1e-3).
 struct Table {
-    values: [f32; TABLE_SIZE + 1],
+    /// Two zeros at the end, so lookups past the range need no branch.
+    values: [f32; TABLE_SIZE + 2],
     per_unit: f32,
 }
 
@@ -93,11 +87,10 @@ const TABLE_SIZE: usize = 256;
 
 impl Table {
     fn new(params: (f32, f32), end: f32) -> Self {
-        let mut values = [0.0; TABLE_SIZE + 1];
-        for (i, v) in values.iter_mut().enumerate() {
+        let mut values = [0.0; TABLE_SIZE + 2];
+        for (i, v) in values[..TABLE_SIZE].iter_mut().enumerate() {
             *v = sigmoid(i as f32 * end / TABLE_SIZE as f32, params);
         }
-        values[TABLE_SIZE] = 0.0;
         Table {
             values,
             per_unit: TABLE_SIZE as f32 / end,
@@ -107,10 +100,7 @@ impl Table {
     /// The sigmoid at `v ≥ 0`, linearly interpolated.
     #[inline]
     fn at(&self, v: f32) -> f32 {
-        let x = v * self.per_unit;
-        if x >= TABLE_SIZE as f32 {
-            return 0.0;
-        }
+        let x = (v * self.per_unit).min(TABLE_SIZE as f32);
         let i = x as usize;
         let f = x - i as f32;
         self.values[i] + f * (self.values[i + 1] - self.values[i])
@@ -138,9 +128,10 @@ fn scored_count(na: usize, nb: usize) -> usize {
     MIN_SCORED + (z * (MAX_SCORED - MIN_SCORED) as f32).round() as usize
 }
 
-/// Consolidates `scratch.lsm` (filled for `a` × `b`) into the score. Leaves the selected
+/// Consolidates the first `kept` entries of `scratch.keys` (the positive local similarities
+/// of `a` × `b`, see [`similarity::entry`]) into the score. Leaves the selected
 /// pairs, their relaxed values and the scored subset in `scratch`.
-pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32 {
+pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch, kept: usize) -> f32 {
     let (na, nb) = (a.cylinders.len(), b.cylinders.len());
     s.pairs.clear();
     s.scored.clear();
@@ -152,45 +143,30 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32
     // Candidate pairs, most similar first: keys sort by value (the bits of a non-negative
     // f32 order like the number), then by index for a deterministic order. Written
     // unconditionally, kept when positive: no unpredictable branch.
-    // Only entries within the direction window can be positive: visit just those runs.
-    s.keys.clear();
-    s.keys.resize(s.lsm.len(), 0);
-    let mut kept = 0;
-    for (i, row) in s.lsm.chunks_exact(nb).enumerate() {
-        let (first, second) = similarity::compatible(a.directions[i], &b.directions);
-        for run in [first, second] {
-            for j in run {
-                let value = row[j];
-                s.keys[kept] = key(value, i * nb + j);
-                kept += (value > 0.0) as usize;
-            }
-        }
-    }
-    s.keys.truncate(kept);
-    let take = (wanted * 2).min(s.keys.len());
+    let keys = &mut s.keys[..kept];
+    let take = (wanted * 2).min(keys.len());
     if take == 0 {
         return 0.0;
     }
-    if take < s.keys.len() {
-        s.keys.select_nth_unstable_by(take - 1, |x, y| y.cmp(x));
-        s.keys.truncate(take);
+    if take < keys.len() {
+        keys.select_nth_unstable_by(take - 1, |x, y| y.cmp(x));
     }
-    s.keys.sort_unstable_by(|x, y| y.cmp(x));
+    let keys = &mut keys[..take];
+    keys.sort_unstable_by(|x, y| y.cmp(x));
     s.used_a.clear();
     s.used_a.resize(na, false);
     s.used_b.clear();
     s.used_b.resize(nb, false);
     s.initial.clear();
-    for &key in &s.keys {
-        let index = (u32::MAX - key as u32) as usize;
-        let (i, j) = (index / nb, index % nb);
+    for &key in keys.iter() {
+        let (value, i, j) = similarity::decode_entry(key, nb);
         if s.used_a[i] || s.used_b[j] {
             continue;
         }
         s.used_a[i] = true;
         s.used_b[j] = true;
         s.pairs.push((i as u16, j as u16));
-        s.initial.push(f32::from_bits((key >> 32) as u32));
+        s.initial.push(value);
         if s.pairs.len() == wanted {
             break;
         }
@@ -202,19 +178,22 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch) -> f32
     s.rho.resize(n * n, 0.0);
     for t in 0..n {
         let (at, bt) = (s.pairs[t].0 as usize, s.pairs[t].1 as usize);
+        let (da, db) = (a.centres[at].direction, b.centres[bt].direction);
+        let (dist_a, dist_b) = (a.distance_row(at), b.distance_row(bt));
+        let (radial_a, radial_b) = (a.radial_row(at), b.radial_row(bt));
         for k in t + 1..n {
             let (ak, bk) = (s.pairs[k].0 as usize, s.pairs[k].1 as usize);
-            let d1 = (a.distance(at, ak) - b.distance(bt, bk)).abs();
-            let r1 = tables.distance.at(d1);
+            // Most pairs of pairs disagree on distance already: skip the angles then.
+            let r1 = tables.distance.at((dist_a[ak] - dist_b[bk]).abs());
             if r1 == 0.0 {
                 continue;
             }
             let d2 = angle_diff(
-                angle_diff(a.centres[at].direction, a.centres[ak].direction),
-                angle_diff(b.centres[bt].direction, b.centres[bk].direction),
+                angle_diff(da, a.centres[ak].direction),
+                angle_diff(db, b.centres[bk].direction),
             )
             .abs();
-            let d3 = angle_diff(a.radial(at, ak), b.radial(bt, bk)).abs();
+            let d3 = angle_diff(radial_a[ak], radial_b[bk]).abs();
             let rho = r1 * tables.direction.at(d2) * tables.radial.at(d3);
             s.rho[t * n + k] = rho;
             s.rho[k * n + t] = rho;

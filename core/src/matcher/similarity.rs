@@ -90,19 +90,21 @@ impl Kernel {
         }
     }
 
-    /// Fills `out` (row-major, `a.len() × b.len()`) with the similarities of every pair.
+    /// Computes the local similarity of every pair within the direction window and writes
+    /// the positive ones to the front of `out` as [`entry`] keys, row by row; returns how many.
     /// `a_dir`/`b_dir` are the directions of the central minutiae, radians in `[0, 2π)`;
-    /// `b_dir` must be sorted ascending (prepared templates keep their cylinders so).
+    /// `b_dir` must be sorted ascending (prepared templates keep their cylinders so). `out`
+    /// must hold at least `a.len() × b.len()` keys.
     pub fn matrix(
         self,
         a: &[Cylinder],
         a_dir: &[f32],
         b: &[Cylinder],
         b_dir: &[f32],
-        out: &mut [f32],
-    ) {
+        out: &mut [u64],
+    ) -> usize {
         assert!(a.len() == a_dir.len() && b.len() == b_dir.len());
-        assert!(out.len() == a.len() * b.len() && b.len() <= MAX_ROW);
+        assert!(out.len() >= a.len() * b.len() && b.len() <= MAX_ROW);
         debug_assert!(b_dir.windows(2).all(|w| w[0] <= w[1]));
         match self {
             #[cfg(target_arch = "x86_64")]
@@ -120,6 +122,21 @@ impl Kernel {
     }
 }
 
+/// The key of a positive similarity `value` of probe cylinder `i` and candidate cylinder `j`
+/// (of `n` candidates): keys sort by value (the bits of a non-negative f32 order like the
+/// number), then by index, earlier first, so sorting them descending is deterministic.
+#[inline(always)]
+pub fn entry(value: f32, i: usize, j: usize, n: usize) -> u64 {
+    ((value.to_bits() as u64) << 32) | (u32::MAX - (i * n + j) as u32) as u64
+}
+
+/// The value, probe index and candidate index of a key made by [`entry`].
+#[inline]
+pub fn decode_entry(key: u64, n: usize) -> (f32, usize, usize) {
+    let index = (u32::MAX - key as u32) as usize;
+    (f32::from_bits((key >> 32) as u32), index / n, index % n)
+}
+
 /// Longest row (candidate cylinders) the kernels take.
 pub const MAX_ROW: usize = super::MAX_MINUTIAE;
 
@@ -130,8 +147,8 @@ unsafe fn matrix_avx512(
     a_dir: &[f32],
     b: &[Cylinder],
     b_dir: &[f32],
-    out: &mut [f32],
-) {
+    out: &mut [u64],
+) -> usize {
     matrix_rows::<true>(a, a_dir, b, b_dir, out)
 }
 
@@ -210,8 +227,8 @@ unsafe fn matrix_avx2(
     a_dir: &[f32],
     b: &[Cylinder],
     b_dir: &[f32],
-    out: &mut [f32],
-) {
+    out: &mut [u64],
+) -> usize {
     matrix_body(a, a_dir, b, b_dir, out)
 }
 
@@ -239,7 +256,13 @@ struct Counts {
 }
 
 #[inline(always)]
-fn matrix_body(a: &[Cylinder], a_dir: &[f32], b: &[Cylinder], b_dir: &[f32], out: &mut [f32]) {
+fn matrix_body(
+    a: &[Cylinder],
+    a_dir: &[f32],
+    b: &[Cylinder],
+    b_dir: &[f32],
+    out: &mut [u64],
+) -> usize {
     matrix_rows::<false>(a, a_dir, b, b_dir, out)
 }
 
@@ -263,28 +286,30 @@ fn matrix_rows<const WIDE: bool>(
     a_dir: &[f32],
     b: &[Cylinder],
     b_dir: &[f32],
-    out: &mut [f32],
-) {
+    out: &mut [u64],
+) -> usize {
     let n = b.len();
-    if n == 0 {
-        return;
-    }
     let mut counts = [Counts::default(); MAX_ROW];
-    for ((ca, &da), row) in a.iter().zip(a_dir).zip(out.chunks_exact_mut(n)) {
-        row.fill(0.0);
+    let mut kept = 0;
+    for (i, (ca, &da)) in a.iter().zip(a_dir).enumerate() {
         // Candidates whose direction is within δθ of this one: one or two runs of the
         // sorted directions, so the loops below have no data-dependent branch.
         let (first, second) = compatible(da, b_dir);
         for run in [first, second] {
+            let start = run.start;
             let counts = &mut counts[..run.len()];
-            count_run::<WIDE>(ca, &b[run.clone()], counts);
-            for (value, c) in row[run].iter_mut().zip(counts.iter()) {
+            count_run::<WIDE>(ca, &b[run], counts);
+            for (k, c) in counts.iter().enumerate() {
                 let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();
                 let ratio = (c.xor as f32).sqrt() / norms.max(f32::MIN_POSITIVE);
-                *value = if norms > 0.0 { 1.0 - ratio } else { 0.0 };
+                let value = if norms > 0.0 { 1.0 - ratio } else { 0.0 };
+                // Written always, kept when positive: no unpredictable branch.
+                out[kept] = entry(value, i, start + k, n);
+                kept += (value > 0.0) as usize;
             }
         }
     }
+    kept
 }
 
 #[inline(always)]

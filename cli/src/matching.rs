@@ -237,7 +237,7 @@ impl Report {
         for d in &self.decisions {
             let _ = writeln!(
                 out,
-                "match at FMR {}: {} (threshold {:.2})",
+                "match at FMR {}: {} (threshold {:.4})",
                 percent(d.fmr),
                 if d.is_match { "yes" } else { "no" },
                 d.threshold

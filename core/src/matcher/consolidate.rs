@@ -53,6 +53,8 @@ pub struct Scratch {
     pub scored: Vec<(f32, u16)>,
     /// Relaxed value of each selected pair.
     pub relaxed: Vec<f32>,
+    /// Share of its initial value each selected pair kept.
+    pub efficiency: Vec<f32>,
 }
 
 impl Scratch {
@@ -68,6 +70,7 @@ impl Scratch {
             rho: Vec::with_capacity(max * max),
             scored: Vec::with_capacity(max),
             relaxed: Vec::with_capacity(max),
+            efficiency: Vec::with_capacity(max),
         }
     }
 }
@@ -136,6 +139,7 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch, kept: 
     s.pairs.clear();
     s.scored.clear();
     s.relaxed.clear();
+    s.efficiency.clear();
     if na == 0 || nb == 0 {
         return 0.0;
     }
@@ -215,7 +219,9 @@ pub fn score(a: &PreparedTemplate, b: &PreparedTemplate, s: &mut Scratch, kept: 
     }
     // Efficiency: the share of its value a pair kept.
     for t in 0..n {
-        s.scored.push((s.lambda[t] / s.initial[t], t as u16));
+        let efficiency = s.lambda[t] / s.initial[t];
+        s.efficiency.push(efficiency);
+        s.scored.push((efficiency, t as u16));
     }
     s.relaxed.extend_from_slice(&s.lambda);
     s.scored

@@ -32,8 +32,9 @@
 //!
 //! ## What the score means
 //! A similarity in `[0, 1]`, symmetric (`score(a, b) == score(b, a)` exactly). Different
-//! fingers score about 0.015 (FVC2002, 11,520 impostor comparisons: mean 0.014); two
-//! impressions of one finger typically 0.1–0.5, a template against itself about 0.5–0.8.
+//! fingers score about 0.015 (FVC2002, 11,520 impostor comparisons: mean 0.014, highest
+//! 0.064); two impressions of one finger typically 0.1–0.5; a template against itself close
+//! to 1.
 //! Only its order is meaningful: decide with the [`thresholds`], calibrated for false match
 //! rates of 1%, 0.1% and 0.01%.
 //!
@@ -248,7 +249,9 @@ pub struct MatchedPair {
     pub probe: usize,
     /// Index in the candidate template's `minutiae`.
     pub candidate: usize,
-    /// How strongly this pair supports the match, `[0, 1]`.
+    /// How strongly this pair supports the match, `[0, 1]`: its similarity after relaxation,
+    /// typically 0.2–0.6 between impressions of one finger and near 0 between different
+    /// fingers.
     pub weight: f32,
 }
 
@@ -257,7 +260,8 @@ pub struct MatchedPair {
 pub struct Explanation {
     /// The similarity, as [`Matcher::score`] returns it.
     pub score: f32,
-    /// The minutiae pairs behind the score, strongest first.
+    /// The minutiae pairs behind the score, and others as consistent with them, strongest
+    /// first.
     pub pairs: Vec<MatchedPair>,
     /// The alignment estimated from the pairs (identity when there are none).
     pub alignment: Alignment,
@@ -337,14 +341,17 @@ impl Matcher {
     ) -> Explanation {
         let (score, swapped) = self.run(probe, candidate);
         let s = &self.scratch;
-        let strongest = s.relaxed.iter().cloned().fold(0.0f32, f32::max);
+        // The pairs behind the score, and any other relaxed pair that kept as much of its
+        // value (its support from the rest) as the weakest of them.
+        let floor = s.scored.last().map_or(f32::INFINITY, |&(e, _)| e);
         let mut pairs: Vec<(usize, usize, f32)> = s
-            .scored
+            .pairs
             .iter()
-            .map(|&(_, t)| {
-                let (i, j) = s.pairs[t as usize];
+            .zip(s.efficiency.iter().zip(&s.relaxed))
+            .filter(|(_, (&e, _))| e >= floor)
+            .map(|(&(i, j), (_, &w))| {
                 let (i, j) = if swapped { (j, i) } else { (i, j) };
-                (i as usize, j as usize, s.relaxed[t as usize])
+                (i as usize, j as usize, w)
             })
             .collect();
         pairs.sort_by(|x, y| y.2.total_cmp(&x.2));
@@ -356,7 +363,7 @@ impl Matcher {
                 .map(|&(i, j, w)| MatchedPair {
                     probe: probe.centres[i].source as usize,
                     candidate: candidate.centres[j].source as usize,
-                    weight: if strongest > 0.0 { w / strongest } else { 0.0 },
+                    weight: w.clamp(0.0, 1.0),
                 })
                 .collect(),
             alignment,

@@ -79,7 +79,7 @@ fn image_against_image_prints_score_and_decisions() {
     assert!((0.0..=1.0).contains(&score), "{score}");
     for (fmr, t) in [("1%", 0), ("0.1%", 1), ("0.01%", 2)] {
         let expected = format!(
-            "match at FMR {fmr}: {} (threshold {:.2})",
+            "match at FMR {fmr}: {} (threshold {:.4})",
             if score >= thresholds::ALL[t].score {
                 "yes"
             } else {

@@ -261,7 +261,8 @@ pub struct Explanation {
     /// The similarity, as [`Matcher::score`] returns it.
     pub score: f32,
     /// The minutiae pairs behind the score, and others as consistent with them, strongest
-    /// first.
+    /// first; pairs whose own relaxed similarity is below [`thresholds::FMR_1_PERCENT`] are
+    /// left out, so between different fingers this is usually empty.
     pub pairs: Vec<MatchedPair>,
     /// The alignment estimated from the pairs (identity when there are none).
     pub alignment: Alignment,
@@ -342,13 +343,14 @@ impl Matcher {
         let (score, swapped) = self.run(probe, candidate);
         let s = &self.scratch;
         // The pairs behind the score, and any other relaxed pair that kept as much of its
-        // value (its support from the rest) as the weakest of them.
+        // value (its support from the rest) as the weakest of them; but not pairs too weak
+        // to support a match on their own (all of them, between different fingers).
         let floor = s.scored.last().map_or(f32::INFINITY, |&(e, _)| e);
         let mut pairs: Vec<(usize, usize, f32)> = s
             .pairs
             .iter()
             .zip(s.efficiency.iter().zip(&s.relaxed))
-            .filter(|(_, (&e, _))| e >= floor)
+            .filter(|(_, (&e, &w))| e >= floor && w >= thresholds::FMR_1_PERCENT)
             .map(|(&(i, j), (_, &w))| {
                 let (i, j) = if swapped { (j, i) } else { (i, j) };
                 (i as usize, j as usize, w)

@@ -290,6 +290,7 @@ fn matrix_rows<const WIDE: bool>(
 ) -> usize {
     let n = b.len();
     let mut counts = [Counts::default(); MAX_ROW];
+    let roots = roots();
     let mut kept = 0;
     for (i, (ca, &da)) in a.iter().zip(a_dir).enumerate() {
         // Candidates whose direction is within δθ of this one: one or two runs of the
@@ -300,9 +301,7 @@ fn matrix_rows<const WIDE: bool>(
             let counts = &mut counts[..run.len()];
             count_run::<WIDE>(ca, &b[run], counts);
             for (k, c) in counts.iter().enumerate() {
-                let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();
-                let ratio = (c.xor as f32).sqrt() / norms.max(f32::MIN_POSITIVE);
-                let value = if norms > 0.0 { 1.0 - ratio } else { 0.0 };
+                let value = value_of(c, roots);
                 // Written always, kept when positive: no unpredictable branch.
                 out[kept] = entry(value, i, start + k, n);
                 kept += (value > 0.0) as usize;
@@ -310,6 +309,26 @@ fn matrix_rows<const WIDE: bool>(
         }
     }
     kept
+}
+
+/// Square roots of every possible bit count (0 to [`WORDS`] × 64), looked up instead of
+/// computed: three square roots per pair would otherwise queue on the divider.
+fn roots() -> &'static [f32; ROOTS] {
+    static ROOTS_TABLE: std::sync::OnceLock<[f32; ROOTS]> = std::sync::OnceLock::new();
+    ROOTS_TABLE.get_or_init(|| std::array::from_fn(|i| (i as f32).sqrt()))
+}
+
+const ROOTS: usize = LAYERS * CELLS * CELLS + 1;
+
+/// The similarity of a pair from its bit counts.
+#[inline(always)]
+fn value_of(c: &Counts, roots: &[f32; ROOTS]) -> f32 {
+    let norms = roots[c.a as usize] + roots[c.b as usize];
+    if norms > 0.0 {
+        1.0 - roots[c.xor as usize] / norms
+    } else {
+        0.0
+    }
 }
 
 #[inline(always)]
@@ -321,13 +340,7 @@ fn count_range(a: &Cylinder, b: &[Cylinder], out: &mut [Counts]) {
 
 /// Similarity of two cylinders (direction check aside), as the kernels compute it.
 pub fn similarity(a: &Cylinder, b: &Cylinder) -> f32 {
-    let c = counts(a, b);
-    let norms = (c.a as f32).sqrt() + (c.b as f32).sqrt();
-    if norms > 0.0 {
-        1.0 - (c.xor as f32).sqrt() / norms
-    } else {
-        0.0
-    }
+    value_of(&counts(a, b), roots())
 }
 
 /// Bit counts of a cylinder pair; all zero when they share too few valid cells.

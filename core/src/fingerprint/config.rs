@@ -72,7 +72,7 @@ impl Default for ExtractorConfig {
         ExtractorConfig {
             segmentation_contrast: 0.3,
             segmentation_coherence: 0.15,
-            segmentation_clarity: 0.35,
+            segmentation_clarity: 0.32,
             min_foreground_blocks: 64,
             orientation_presmooth: 1.0,
             orientation_sigma: 1.0,

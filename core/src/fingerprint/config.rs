@@ -17,6 +17,9 @@ pub struct ExtractorConfig {
     pub segmentation_clarity: f32,
     /// Smallest accepted fingerprint area, in 8 × 8 blocks (default 64, i.e. 64 × 64 pixels).
     pub min_foreground_blocks: usize,
+    /// Gaussian smoothing of the normalised image before its gradients are taken for the
+    /// orientation field, in pixels (0 for none). Segmentation uses the raw gradients.
+    pub orientation_presmooth: f32,
     /// Gaussian smoothing of the orientation field, in blocks (fine scale).
     pub orientation_sigma: f32,
     /// Coarse smoothing, in blocks, used where the fine field is incoherent.
@@ -69,8 +72,9 @@ impl Default for ExtractorConfig {
         ExtractorConfig {
             segmentation_contrast: 0.3,
             segmentation_coherence: 0.15,
-            segmentation_clarity: 0.35,
+            segmentation_clarity: 0.32,
             min_foreground_blocks: 64,
+            orientation_presmooth: 1.0,
             orientation_sigma: 1.0,
             orientation_sigma_coarse: 3.0,
             orientation_min_coherence: 0.25,

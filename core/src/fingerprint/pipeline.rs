@@ -109,9 +109,17 @@ pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Te
         h: grid.bh,
         data: seg.block.iter().map(|&f| f32::from(u8::from(f))).collect(),
     };
-    // 4. Orientation field.
+    // 4. Orientation field, from the gradients of the slightly smoothed image: the pixel-scale
+    // texture of dry (dotted) or noisy ridges would otherwise bias the squared gradients.
+    let smooth_sums;
+    let orientation_sums = if cfg.orientation_presmooth > 0.0 {
+        smooth_sums = orientation::gradient_sums(&norm.gaussian(cfg.orientation_presmooth), &grid);
+        &smooth_sums
+    } else {
+        &sums
+    };
     let field = orientation::orientation_field(
-        &sums,
+        orientation_sums,
         &weight,
         cfg.orientation_sigma,
         cfg.orientation_sigma_coarse,

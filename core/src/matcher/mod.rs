@@ -49,11 +49,11 @@ use crate::template::Template;
 
 mod consolidate;
 pub mod cylinder;
-pub mod similarity;
+mod similarity;
 pub mod thresholds;
 
 use cylinder::{angle_diff, Cylinder};
-pub use similarity::Kernel;
+pub use similarity::{Kernel, MAX_DIRECTION_DIFFERENCE};
 
 /// Resolution every template is scaled to before matching, in pixels per inch.
 pub const MATCHING_PPI: f32 = 500.0;

@@ -95,7 +95,7 @@ impl Kernel {
     /// `a_dir`/`b_dir` are the directions of the central minutiae, radians in `[0, 2π)`;
     /// `b_dir` must be sorted ascending (prepared templates keep their cylinders so). `out`
     /// must hold at least `a.len() × b.len()` keys.
-    pub fn matrix(
+    pub(crate) fn matrix(
         self,
         a: &[Cylinder],
         a_dir: &[f32],
@@ -126,13 +126,13 @@ impl Kernel {
 /// (of `n` candidates): keys sort by value (the bits of a non-negative f32 order like the
 /// number), then by index, earlier first, so sorting them descending is deterministic.
 #[inline(always)]
-pub fn entry(value: f32, i: usize, j: usize, n: usize) -> u64 {
+pub(crate) fn entry(value: f32, i: usize, j: usize, n: usize) -> u64 {
     ((value.to_bits() as u64) << 32) | (u32::MAX - (i * n + j) as u32) as u64
 }
 
 /// The value, probe index and candidate index of a key made by [`entry`].
 #[inline]
-pub fn decode_entry(key: u64, n: usize) -> (f32, usize, usize) {
+pub(crate) fn decode_entry(key: u64, n: usize) -> (f32, usize, usize) {
     let index = (u32::MAX - key as u32) as usize;
     (f32::from_bits((key >> 32) as u32), index / n, index % n)
 }
@@ -170,17 +170,21 @@ unsafe fn count_range_avx512(a: &Cylinder, b: &[Cylinder], out: &mut [Counts]) {
             _mm512_load_si512(ap.add(2)),
         );
         let am = _mm256_load_si256(a.mask.as_ptr() as *const __m256i);
+        let am_wide = _mm512_broadcast_i64x4(am);
         for (cb, c) in b.iter().zip(out.iter_mut()) {
             let bp = cb.bits.as_ptr() as *const __m512i;
-            let common =
-                _mm256_and_si256(am, _mm256_load_si256(cb.mask.as_ptr() as *const __m256i));
-            let wide = _mm512_broadcast_i64x4(common);
-            let x0 = _mm512_and_si512(a0, wide);
-            let x1 = _mm512_and_si512(a1, wide);
-            let x2 = _mm512_and_si512(a2, wide);
-            let y0 = _mm512_and_si512(_mm512_load_si512(bp), wide);
-            let y1 = _mm512_and_si512(_mm512_load_si512(bp.add(1)), wide);
-            let y2 = _mm512_and_si512(_mm512_load_si512(bp.add(2)), wide);
+            let bm = _mm256_load_si256(cb.mask.as_ptr() as *const __m256i);
+            let common = _mm256_and_si256(am, bm);
+            // Bits are only ever set in valid cells, so a ∧ common = a ∧ mask_b and
+            // b ∧ common = b ∧ mask_a: the probe's mask stays broadcast in a register and the
+            // candidate's is broadcast straight from memory.
+            let bm_wide = _mm512_broadcast_i64x4(bm);
+            let x0 = _mm512_and_si512(a0, bm_wide);
+            let x1 = _mm512_and_si512(a1, bm_wide);
+            let x2 = _mm512_and_si512(a2, bm_wide);
+            let y0 = _mm512_and_si512(_mm512_load_si512(bp), am_wide);
+            let y1 = _mm512_and_si512(_mm512_load_si512(bp.add(1)), am_wide);
+            let y2 = _mm512_and_si512(_mm512_load_si512(bp.add(2)), am_wide);
             let na = _mm512_add_epi64(
                 _mm512_add_epi64(_mm512_popcnt_epi64(x0), _mm512_popcnt_epi64(x1)),
                 _mm512_popcnt_epi64(x2),
@@ -235,7 +239,7 @@ unsafe fn matrix_avx2(
 /// The candidates whose direction is within [`MAX_DIRECTION_DIFFERENCE`] of `direction`:
 /// one or two runs (the window may wrap around 2π) of the ascending `sorted` directions.
 #[inline]
-pub fn compatible(direction: f32, sorted: &[f32]) -> (Range<usize>, Range<usize>) {
+pub(crate) fn compatible(direction: f32, sorted: &[f32]) -> (Range<usize>, Range<usize>) {
     let lower = (direction - MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
     let upper = (direction + MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
     let from = sorted.partition_point(|&d| d < lower);
@@ -338,8 +342,10 @@ fn count_range(a: &Cylinder, b: &[Cylinder], out: &mut [Counts]) {
     }
 }
 
-/// Similarity of two cylinders (direction check aside), as the kernels compute it.
-pub fn similarity(a: &Cylinder, b: &Cylinder) -> f32 {
+/// Similarity of two cylinders (direction check aside): the scalar reference the kernels are
+/// tested against.
+#[cfg(test)]
+fn similarity(a: &Cylinder, b: &Cylinder) -> f32 {
     value_of(&counts(a, b), roots())
 }
 
@@ -371,5 +377,82 @@ fn counts(a: &Cylinder, b: &Cylinder) -> Counts {
         a: na,
         b: nb,
         xor: nx,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::{cylinder, Point};
+
+    fn points(seed: u32) -> Vec<Point> {
+        // A scattered, print-like set: a jittered grid with pseudo-random directions.
+        let mut state = seed.wrapping_mul(2_654_435_761).max(1);
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as f32 / u32::MAX as f32
+        };
+        (0..48)
+            .map(|k| Point {
+                x: 100.0 + (k % 8) as f32 * 26.0 + 14.0 * next(),
+                y: 100.0 + (k / 8) as f32 * 26.0 + 14.0 * next(),
+                direction: TAU * next(),
+                source: k as u16,
+            })
+            .collect()
+    }
+
+    fn prepared(seed: u32) -> (Vec<Cylinder>, Vec<f32>) {
+        let pts = points(seed);
+        let mut built = cylinder::build(&pts);
+        built.sort_by(|x, y| pts[x.0].direction.total_cmp(&pts[y.0].direction));
+        let dirs = built.iter().map(|(i, _)| pts[*i].direction).collect();
+        (built.into_iter().map(|(_, c)| c).collect(), dirs)
+    }
+
+    #[test]
+    fn every_kernel_matches_the_scalar_reference() {
+        let (a, a_dir) = prepared(1);
+        let (b, b_dir) = prepared(2);
+        assert!(a.len() > 30 && b.len() > 30);
+        // The reference: every pair within the direction window, by the scalar formula.
+        let mut expected = Vec::new();
+        for (i, (ca, &da)) in a.iter().zip(&a_dir).enumerate() {
+            for (j, (cb, &db)) in b.iter().zip(&b_dir).enumerate() {
+                let turn = (da - db).rem_euclid(TAU);
+                if turn.min(TAU - turn) <= MAX_DIRECTION_DIFFERENCE - 1e-4 {
+                    let value = similarity(ca, cb);
+                    if value > 0.0 {
+                        expected.push(entry(value, i, j, b.len()));
+                    }
+                }
+            }
+        }
+        expected.sort_unstable();
+        assert!(expected.len() > 100);
+        for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Avx512] {
+            if !kernel.is_supported() {
+                continue;
+            }
+            let mut out = vec![0; a.len() * b.len()];
+            let kept = kernel.matrix(&a, &a_dir, &b, &b_dir, &mut out);
+            let mut got = out[..kept].to_vec();
+            got.sort_unstable();
+            // Pairs exactly at the window's edge may fall either side of the reference's
+            // tolerance; everything else must be identical, bit for bit.
+            let missing = expected
+                .iter()
+                .filter(|k| got.binary_search(k).is_err())
+                .count();
+            assert_eq!(missing, 0, "{kernel:?}");
+            assert!(
+                got.len() <= expected.len() + 2,
+                "{kernel:?}: {} vs {}",
+                got.len(),
+                expected.len()
+            );
+        }
     }
 }

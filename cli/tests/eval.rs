@@ -1,34 +1,11 @@
 //! End-to-end test of `galton eval` on a real FVC2002 set.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn galton(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_galton"))
-        .args(args)
-        .output()
-        .expect("the galton binary runs")
-}
+use common::{galton, temp_dir, text};
 
-fn db1() -> PathBuf {
-    let datasets = match std::env::var_os("GALTON_DATASETS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets"),
-    };
-    let dir = datasets.join("fvc2002/DB1_B");
-    assert!(dir.is_dir(), "real datasets not found at {}", dir.display());
-    dir
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("galton-eval-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn db1() -> std::path::PathBuf {
+    common::db1_dir()
 }
 
 #[test]

@@ -1,44 +1,11 @@
 //! End-to-end tests of `galton match` on real FVC2002 images.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use common::{db1, galton, temp_dir, text};
 use galton::matcher::thresholds;
-
-fn galton(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_galton"))
-        .args(args)
-        .output()
-        .expect("the galton binary runs")
-}
-
-fn datasets_dir() -> PathBuf {
-    let dir = match std::env::var_os("GALTON_DATASETS") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets"),
-    };
-    assert!(dir.is_dir(), "real datasets not found at {}", dir.display());
-    dir
-}
-
-fn db1(name: &str) -> String {
-    datasets_dir()
-        .join("fvc2002/DB1_B")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("galton-match-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Runs `galton match ... --json` and parses its output; the comparison must have run.
 fn match_json(args: &[&str]) -> serde_json::Value {

@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
-    c.bench_function("prepare/db2", |b| {
+    c.bench_function("prepare/40_minutiae", |b| {
         b.iter_batched(
             || &templates[3],
             |t| PreparedTemplate::new(black_box(t)),

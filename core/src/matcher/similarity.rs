@@ -239,7 +239,7 @@ unsafe fn matrix_avx2(
 /// The candidates whose direction is within [`MAX_DIRECTION_DIFFERENCE`] of `direction`:
 /// one or two runs (the window may wrap around 2π) of the ascending `sorted` directions.
 #[inline]
-pub(crate) fn compatible(direction: f32, sorted: &[f32]) -> (Range<usize>, Range<usize>) {
+fn compatible(direction: f32, sorted: &[f32]) -> (Range<usize>, Range<usize>) {
     let lower = (direction - MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
     let upper = (direction + MAX_DIRECTION_DIFFERENCE).rem_euclid(TAU);
     let from = sorted.partition_point(|&d| d < lower);

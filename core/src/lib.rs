@@ -29,6 +29,7 @@
 
 pub mod error;
 pub mod evaluation;
+pub mod face;
 pub mod fingerprint;
 pub mod image;
 pub mod matcher;

@@ -31,6 +31,29 @@ pub enum Error {
         reason: String,
     },
 
+    /// A face embedding is unusable: wrong dimension, a value that is not finite, or a zero
+    /// vector (which has no direction to compare).
+    #[error("invalid embedding{}: {reason}", row.map(|r| format!(" (row {r})")).unwrap_or_default())]
+    InvalidEmbedding {
+        /// The row of a batch that is wrong, when the embedding came in a batch.
+        row: Option<usize>,
+        /// What is wrong, in words.
+        reason: String,
+    },
+
+    /// A file is not a galton face index, or is damaged (bad magic, newer version,
+    /// truncated, checksum mismatch).
+    #[error("invalid face index file: {0}")]
+    InvalidIndexFile(String),
+
+    /// The id asked for is not there.
+    #[error("not found: {0}")]
+    NotFound(String),
+
+    /// The id to insert is there already.
+    #[error("duplicate id: {0}")]
+    DuplicateId(String),
+
     /// A value passed by the caller is out of range or inconsistent.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

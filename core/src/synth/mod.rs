@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 pub mod class;
 pub mod dataset;
 pub mod distortion;
+pub mod faces;
 pub mod field;
 pub mod frequency;
 pub mod impression;

@@ -343,31 +343,6 @@ impl FaceIndex {
         Ok(self.finish(&unit, top.into_sorted(), k))
     }
 
-    /// [`FaceIndex::search`] of a unit-length query on the calling thread (for callers that
-    /// parallelise over queries or cells themselves).
-    pub(crate) fn search_unit_sequential(&self, unit: &[f32], k: usize) -> Vec<Hit> {
-        let length = self.shortlist(k);
-        let prepared = self.codes.prepare(unit);
-        let mut top = TopK::new(length);
-        let mut scores = Vec::new();
-        let mut ints = Vec::new();
-        for first in (0..self.len()).step_by(CHUNK) {
-            let rows = CHUNK.min(self.len() - first);
-            scores.resize(rows, 0.0);
-            ints.resize(rows, 0);
-            self.codes.scan(
-                self.kernel,
-                &prepared,
-                first,
-                self.dim,
-                &mut scores,
-                &mut ints,
-            );
-            top.push_block(&scores, first);
-        }
-        self.finish(unit, top.into_sorted(), k)
-    }
-
     /// Turns a short list into hits: re-ranked exactly when it is longer than `k`.
     pub(crate) fn finish(&self, unit: &[f32], list: Vec<Scored>, k: usize) -> Vec<Hit> {
         let mut list = list;

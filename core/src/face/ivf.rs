@@ -214,13 +214,59 @@ impl IvfIndex {
         products(unit, &self.centroids, self.dim, &mut scores);
         let mut best = TopK::new(nprobe.clamp(1, lists));
         best.push_block(&scores, 0);
-        let mut top: Vec<Hit> = Vec::new();
+        // One short list over all probed cells, by approximate score; `slots` maps its
+        // entries to (cell, row).
+        let length = self.cells[0].shortlist(k);
+        let mut top = TopK::new(length);
+        let mut slots: Vec<(u32, u32)> = Vec::new();
+        let mut ints = Vec::new();
         for cell in best.into_sorted() {
-            top.extend(self.cells[cell.row as usize].search_unit_sequential(unit, k));
+            let index = &self.cells[cell.row as usize];
+            if index.is_empty() {
+                continue;
+            }
+            let prepared = index.codes.prepare(unit);
+            scores.resize(index.len(), 0.0);
+            ints.resize(index.len(), 0);
+            index
+                .codes
+                .scan(index.kernel, &prepared, 0, self.dim, &mut scores, &mut ints);
+            let mut bar = top.bar();
+            for (row, &score) in scores.iter().enumerate() {
+                if score >= bar {
+                    top.push(Scored {
+                        score,
+                        row: slots.len() as u32,
+                    });
+                    slots.push((cell.row, row as u32));
+                    bar = top.bar();
+                }
+            }
         }
-        top.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        top.truncate(k);
-        top
+        let mut list: Vec<(f32, u64)> = top
+            .into_sorted()
+            .into_iter()
+            .map(|s| {
+                let (c, r) = slots[s.row as usize];
+                let index = &self.cells[c as usize];
+                let r = r as usize;
+                let score = match &index.originals {
+                    Some(o) if index.encoding().is_lossy() => index
+                        .kernel
+                        .dot_f32(unit, &o[r * self.dim..(r + 1) * self.dim]),
+                    _ => s.score,
+                };
+                (score, index.ids[r])
+            })
+            .collect();
+        list.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        list.truncate(k);
+        list.into_iter()
+            .map(|(score, id)| Hit {
+                id,
+                score: score.clamp(-1.0, 1.0),
+            })
+            .collect()
     }
 }
 

@@ -84,7 +84,10 @@ fn le_f32s(values: &[f32], out: &mut Vec<u8>) {
 }
 
 impl FaceIndex {
-    /// The index as the bytes of an index file (see the [module docs](self)).
+    /// The index as the bytes of an index file: a 64-byte header (magic `GLTNFACE`, version,
+    /// encoding, dimension, flags, count, payload length and CRC-32, header CRC-32), then
+    /// 64-byte-aligned little-endian sections (ids, codes, scales, originals) that can be
+    /// mapped into memory as they are. The layout is documented in `core/src/face/file.rs`.
     pub fn to_bytes(&self) -> Vec<u8> {
         let n = self.len();
         let originals = self.originals.is_some();
@@ -167,7 +170,10 @@ impl FaceIndex {
         FaceIndex::from_bytes(&bytes)
     }
 
-    /// Decodes the bytes of an index file, checking everything (see the [module docs](self)).
+    /// Decodes the bytes of an index file. Checks the magic, version, header checksum, that
+    /// the length is exactly what the header says (before allocating), the payload checksum,
+    /// that ids are unique and that float values are finite; any failure is
+    /// [`Error::InvalidIndexFile`] saying which.
     pub fn from_bytes(bytes: &[u8]) -> Result<FaceIndex> {
         if bytes.len() < HEADER {
             return Err(bad(format!(

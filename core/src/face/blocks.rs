@@ -68,8 +68,9 @@ impl FaceIndex {
     /// would give one by one; the gallery is read once per block of queries, and the work is
     /// spread over the cores by gallery blocks.
     ///
-    /// f32 and f16 indexes compute the similarities as blocked matrix products; int8 indexes
-    /// scan each gallery block (in cache) with the int8 kernel, then re-rank in f32.
+    /// Similarities are blocked matrix products (`sgemm`): a lossy index decodes each gallery
+    /// block to f32 once for all queries (so the ranking is by the codes, as in
+    /// [`FaceIndex::search`]), then re-ranks each short list in f32.
     pub fn search_batch(&self, queries: &EmbeddingBatch, k: usize) -> Result<Vec<Vec<Hit>>> {
         if queries.dim() != self.dim {
             return Err(Error::InvalidEmbedding {
@@ -85,51 +86,25 @@ impl FaceIndex {
         let length = self.shortlist(k);
         let nq = queries.len();
         let blocks = self.len().div_ceil(ROWS);
-        let int8 = matches!(
-            self.codes,
-            Codes::Int8PerVector { .. } | Codes::Int8PerDimension { .. }
-        );
-        let prepared: Vec<_> = if int8 {
-            queries.rows().map(|q| self.codes.prepare(q)).collect()
-        } else {
-            Vec::new()
-        };
-        // Scanning f32/f16: the codes themselves when no exact rows are kept for an f16 index.
         let block_pass = |tops: &mut Vec<TopK>, scratch: &mut Scratch, b: usize| {
             let first = b * ROWS;
             let rows = ROWS.min(self.len() - first);
-            if int8 {
-                scratch.scores.resize(rows, 0.0);
-                scratch.ints.resize(rows, 0);
-                for (top, q) in tops.iter_mut().zip(&prepared) {
-                    self.codes.scan(
-                        self.kernel,
-                        q,
-                        first,
-                        d,
-                        &mut scratch.scores,
-                        &mut scratch.ints,
-                    );
-                    top.push_block(&scratch.scores, first);
+            let gallery: &[f32] = match (&self.codes, &self.originals) {
+                (Codes::F32(v), _) => &v[first * d..(first + rows) * d],
+                _ => {
+                    scratch.decoded.resize(rows * d, 0.0);
+                    self.codes
+                        .decode_rows(first..first + rows, d, &mut scratch.decoded);
+                    &scratch.decoded
                 }
-            } else {
-                let gallery: &[f32] = match (&self.codes, &self.originals) {
-                    (Codes::F32(v), _) => &v[first * d..(first + rows) * d],
-                    _ => {
-                        scratch.decoded.resize(rows * d, 0.0);
-                        self.codes
-                            .decode_rows(first..first + rows, d, &mut scratch.decoded);
-                        &scratch.decoded
-                    }
-                };
-                for q0 in (0..nq).step_by(QUERIES) {
-                    let q1 = (q0 + QUERIES).min(nq);
-                    let block = &queries.as_slice()[q0 * d..q1 * d];
-                    scratch.scores.resize((q1 - q0) * rows, 0.0);
-                    products(block, gallery, d, &mut scratch.scores);
-                    for (qi, top) in tops[q0..q1].iter_mut().enumerate() {
-                        top.push_block(&scratch.scores[qi * rows..(qi + 1) * rows], first);
-                    }
+            };
+            for q0 in (0..nq).step_by(QUERIES) {
+                let q1 = (q0 + QUERIES).min(nq);
+                let block = &queries.as_slice()[q0 * d..q1 * d];
+                scratch.scores.resize((q1 - q0) * rows, 0.0);
+                products(block, gallery, d, &mut scratch.scores);
+                for (qi, top) in tops[q0..q1].iter_mut().enumerate() {
+                    top.push_block(&scratch.scores[qi * rows..(qi + 1) * rows], first);
                 }
             }
         };

@@ -189,7 +189,6 @@ type JoinState = (Vec<(u32, u32, f32)>, Scratch, Vec<f32>);
 #[derive(Default)]
 struct Scratch {
     scores: Vec<f32>,
-    ints: Vec<i32>,
     decoded: Vec<f32>,
 }
 

@@ -30,7 +30,7 @@ fn gallery(persons: u64, twins: u64) -> (Vec<u64>, EmbeddingBatch, FaceSynth) {
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter()
         .zip(b)
-        .map(|(x, y)| (*x as f64 * *y as f64))
+        .map(|(x, y)| *x as f64 * *y as f64)
         .sum::<f64>() as f32
 }
 

@@ -4,9 +4,9 @@
 //! by [`Kernel::detect`]; all builds agree with the portable one within float tolerance
 //! (exactly for int8).
 //!
-//! The SIMD bodies take four rows at a time, each loaded query vector reused across them,
-//! with two independent accumulators per row, so the row loads stream and the FMA latency is
-//! hidden; dimensions need not be a multiple of the vector width (masked or padded tails).
+//! The SIMD bodies take four rows at a time (one for the short AVX2 f16 and int8 rows), each
+//! loaded query vector reused across them, with independent accumulators per row, so the row
+//! loads stream and the FMA latency is hidden; dimensions need not be a multiple of the vector width (masked or padded tails).
 //! Asking for a kernel this CPU cannot run computes with the portable body instead.
 
 #[cfg(target_arch = "x86_64")]

@@ -2,27 +2,36 @@
 //!
 //! Each encoding has one block function generic over the number of rows `R` it takes at once:
 //! four for the bulk, then one for the last rows. Within a block every query vector is loaded
-//! once and multiplied into all `R` rows, each row with two accumulators (so 2·R independent
-//! chains hide the FMA latency). Tails shorter than a vector are read with masked loads
+//! once and multiplied into all `R` rows, each row with two (or four) accumulators, so enough
+//! independent chains hide the FMA latency. The AVX2 f16 and int8 scans take one row at a
+//! time instead (see [`dots_f16_avx2`]); the AVX-512 ones are not measured (no such CPU here). Tails shorter than a vector are read with masked loads
 //! (AVX-512, AVX2 floats) or copied into a zero-padded buffer (AVX2 halves and bytes).
 //!
 //! Every block reads `rows[r·d .. (r+1)·d]` for `r < R` and `query[..d]` only: the callers
 //! guarantee `rows.len() == R · d` with `d = query.len() > 0`.
+
+// `r` indexes the accumulators and the rows' offsets alike; the loops over it unroll fully.
+#![allow(clippy::needless_range_loop)]
 
 use std::arch::x86_64::*;
 
 /// Rows per block in the bulk of a scan.
 const BLOCK: usize = 4;
 
-/// Runs `block::<BLOCK>` over the bulk of `rows` and `block::<1>` over the rest.
+/// Runs `block::<N>` (`N` = [`BLOCK`] unless given) over the bulk of `rows` and `block::<1>`
+/// over the rest.
 macro_rules! scan {
-    ($block:ident, $query:expr, $rows:expr, $out:expr) => {{
+    ($block:ident, $query:expr, $rows:expr, $out:expr) => {
+        scan!($block, BLOCK, $query, $rows, $out)
+    };
+    ($block:ident, $n:expr, $query:expr, $rows:expr, $out:expr) => {{
         let (query, rows, out) = ($query, $rows, $out);
+        const N: usize = $n;
         let d = query.len();
-        let mut outs = out.chunks_exact_mut(BLOCK);
-        let mut blocks = rows.chunks_exact(BLOCK * d);
+        let mut outs = out.chunks_exact_mut(N);
+        let mut blocks = rows.chunks_exact(N * d);
         for (o, r) in (&mut outs).zip(&mut blocks) {
-            o.copy_from_slice(&$block::<BLOCK>(query, r));
+            o.copy_from_slice(&$block::<N>(query, r));
         }
         for (o, r) in outs
             .into_remainder()
@@ -242,14 +251,17 @@ pub(super) unsafe fn dots_f32_avx2(query: &[f32], rows: &[f32], out: &mut [f32])
 /// As [`dots_f32_avx2`].
 #[target_feature(enable = "avx2,fma,f16c")]
 pub(super) unsafe fn dots_f16_avx2(query: &[f32], rows: &[u16], out: &mut [f32]) {
-    scan!(f16_block_avx2, query, rows, out)
+    // One row at a time: four interleaved short streams defeat Zen 2's hardware prefetcher
+    // (out of cache, 70% of the memory bandwidth with four rows, all of it with one).
+    scan!(f16_block_avx2, 1, query, rows, out)
 }
 
 /// # Safety
 /// As [`dots_f32_avx2`].
 #[target_feature(enable = "avx2,fma,f16c")]
 pub(super) unsafe fn dots_i8_avx2(query: &[i8], rows: &[i8], out: &mut [i32]) {
-    scan!(i8_block_avx2, query, rows, out)
+    // One row at a time, as `dots_f16_avx2`.
+    scan!(i8_block_avx2, 1, query, rows, out)
 }
 
 /// Sum of the eight lanes.
@@ -270,6 +282,16 @@ fn hsum_epi32(v: __m256i) -> i32 {
     let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b01_00_11_10>(s));
     let s = _mm_add_epi32(s, _mm_shuffle_epi32::<0b10_11_00_01>(s));
     _mm_cvtsi128_si32(s)
+}
+
+/// Asks for the cache line at `p`; the callers pass the position `R` rows further on, so the
+/// next rows are on their way while these are summed. Never faults, whatever `p` (past the
+/// end of the rows, it is simply wasted). Measured on Zen 2 with a 2 GB gallery: +30% for the
+/// int8 scan (short rows, 512 bytes), nothing for f16, a loss for f32, which has none.
+#[target_feature(enable = "avx2,fma,f16c")]
+#[inline]
+fn prefetch<const R: usize>(p: *const i8) {
+    _mm_prefetch::<_MM_HINT_T0>(p);
 }
 
 /// Lane masks for `_mm256_maskload_ps`: eight set, then eight clear.
@@ -337,9 +359,33 @@ fn f16_block_avx2<const R: usize>(query: &[f32], rows: &[u16]) -> [f32; R] {
     let (q, p) = (query.as_ptr(), rows.as_ptr());
     let mut a0 = [_mm256_setzero_ps(); R];
     let mut a1 = [_mm256_setzero_ps(); R];
+    let mut a2 = [_mm256_setzero_ps(); R];
+    let mut a3 = [_mm256_setzero_ps(); R];
     let mut k = 0;
-    // SAFETY (all loads below): lanes k..k+8 (k+16) are below d; eight halves are 16 bytes.
-    while k + 16 <= d {
+    // SAFETY (all loads below): lanes k..k+8 (k+16, k+32) are below d; eight halves are
+    // 16 bytes.
+    while k + 32 <= d {
+        unsafe {
+            let q0 = _mm256_loadu_ps(q.add(k));
+            let q1 = _mm256_loadu_ps(q.add(k + 8));
+            let q2 = _mm256_loadu_ps(q.add(k + 16));
+            let q3 = _mm256_loadu_ps(q.add(k + 24));
+            for r in 0..R {
+                let row = p.add(r * d + k);
+                prefetch::<R>(row.wrapping_add(R * d) as *const i8);
+                let h0 = _mm256_cvtph_ps(_mm_loadu_si128(row as *const __m128i));
+                let h1 = _mm256_cvtph_ps(_mm_loadu_si128(row.add(8) as *const __m128i));
+                let h2 = _mm256_cvtph_ps(_mm_loadu_si128(row.add(16) as *const __m128i));
+                let h3 = _mm256_cvtph_ps(_mm_loadu_si128(row.add(24) as *const __m128i));
+                a0[r] = _mm256_fmadd_ps(q0, h0, a0[r]);
+                a1[r] = _mm256_fmadd_ps(q1, h1, a1[r]);
+                a2[r] = _mm256_fmadd_ps(q2, h2, a2[r]);
+                a3[r] = _mm256_fmadd_ps(q3, h3, a3[r]);
+            }
+        }
+        k += 32;
+    }
+    if k + 16 <= d {
         unsafe {
             let q0 = _mm256_loadu_ps(q.add(k));
             let q1 = _mm256_loadu_ps(q.add(k + 8));
@@ -376,7 +422,12 @@ fn f16_block_avx2<const R: usize>(query: &[f32], rows: &[u16]) -> [f32; R] {
             a1[r] = _mm256_fmadd_ps(q0, h, a1[r]);
         }
     }
-    std::array::from_fn(|r| hsum_ps(_mm256_add_ps(a0[r], a1[r])))
+    std::array::from_fn(|r| {
+        hsum_ps(_mm256_add_ps(
+            _mm256_add_ps(a0[r], a1[r]),
+            _mm256_add_ps(a2[r], a3[r]),
+        ))
+    })
 }
 
 /// Bytes sign-extended to 16 bits and multiplied pairwise into 32-bit sums (`vpmaddwd`,
@@ -398,9 +449,24 @@ fn i8_block_avx2<const R: usize>(query: &[i8], rows: &[i8]) -> [i32; R] {
         _mm256_cvtepi8_epi16(unsafe { _mm_loadu_si128(p as *const __m128i) })
     }
     let mut k = 0;
-    // SAFETY (all loads below): bytes k..k+16 (k+32) are below d, so inside `query` and
-    // row r.
-    while k + 32 <= d {
+    // SAFETY (all loads below): bytes k..k+16 (k+32, k+64) are below d, so inside `query`
+    // and row r.
+    while k + 64 <= d {
+        let (q0, q1) = unsafe { (widen(q.add(k)), widen(q.add(k + 16))) };
+        let (q2, q3) = unsafe { (widen(q.add(k + 32)), widen(q.add(k + 48))) };
+        for r in 0..R {
+            let row = unsafe { p.add(r * d + k) };
+            prefetch::<R>(row.wrapping_add(R * d));
+            let (c0, c1) = unsafe { (widen(row), widen(row.add(16))) };
+            let (c2, c3) = unsafe { (widen(row.add(32)), widen(row.add(48))) };
+            let s0 = _mm256_add_epi32(_mm256_madd_epi16(q0, c0), _mm256_madd_epi16(q2, c2));
+            let s1 = _mm256_add_epi32(_mm256_madd_epi16(q1, c1), _mm256_madd_epi16(q3, c3));
+            a0[r] = _mm256_add_epi32(a0[r], s0);
+            a1[r] = _mm256_add_epi32(a1[r], s1);
+        }
+        k += 64;
+    }
+    if k + 32 <= d {
         let (q0, q1) = unsafe { (widen(q.add(k)), widen(q.add(k + 16))) };
         for r in 0..R {
             let row = unsafe { p.add(r * d + k) };

@@ -286,6 +286,20 @@ fn bad_embeddings_are_typed_errors_naming_the_row() {
     assert!(index.is_empty());
     assert!(index.search(&[1.0, 0.0], 3).is_err());
     assert!(index.search(&[1.0, 0.0, 0.0, 0.0], 3).unwrap().is_empty());
+    // Any k: more than the index holds gives everything, without reserving k slots.
+    index.add(1, &[1.0, 0.0, 0.0, 0.0]).unwrap();
+    let mut int8 = FaceIndex::new(4, Encoding::Int8PerVector).unwrap();
+    int8.add(1, &[1.0, 0.0, 0.0, 0.0]).unwrap();
+    for idx in [&index, &int8] {
+        assert_eq!(
+            idx.search(&[1.0, 0.0, 0.0, 0.0], usize::MAX).unwrap().len(),
+            1
+        );
+        let q = EmbeddingBatch::from_rows(&[0.0, 1.0, 0.0, 0.0], 4).unwrap();
+        assert_eq!(idx.search_batch(&q, usize::MAX).unwrap()[0].len(), 1);
+        assert!(idx.search(&[1.0, 0.0, 0.0, 0.0], 0).unwrap().is_empty());
+    }
+    index.remove(1).unwrap();
     assert!(FaceIndex::new(1, Encoding::F32).is_err());
     assert!(FaceIndex::new(100_000, Encoding::F32).is_err());
     assert!(cosine_similarity(&[1.0, 0.0], &[1.0, 0.0, 0.0]).is_err());

@@ -296,7 +296,7 @@ impl FaceIndex {
     /// Short-list length for `k` results.
     pub(crate) fn shortlist(&self, k: usize) -> usize {
         if self.encoding().is_lossy() && self.originals.is_some() {
-            (k * self.rerank).max(k + 16)
+            k.saturating_mul(self.rerank).max(k.saturating_add(16))
         } else {
             k
         }

@@ -41,7 +41,8 @@ impl TopK {
     pub fn new(k: usize) -> TopK {
         TopK {
             k,
-            heap: BinaryHeap::with_capacity(k + 1),
+            // k may be anything a caller asks for; the heap grows only with what is pushed.
+            heap: BinaryHeap::with_capacity(k.saturating_add(1).min(1024)),
         }
     }
 

@@ -14,6 +14,7 @@
 //!   ([`FaceIndex::join`]); saved to and loaded from a checksummed file
 //!   ([`FaceIndex::save`]).
 //! - [`IvfIndex`]: an approximate inverted-file index for galleries of millions.
+//! - [`HnswIndex`]: an approximate graph index (HNSW), fast and accurate at high recall.
 //! - [`kernels`]: the SIMD scan kernels, chosen at run time.
 
 mod blocks;
@@ -21,6 +22,7 @@ mod calibrate;
 mod embedding;
 mod encoding;
 mod file;
+mod hnsw;
 mod index;
 mod ivf;
 
@@ -32,5 +34,6 @@ pub use embedding::{
     cosine_similarity, EmbeddingBatch, FaceEmbedding, MAX_DIMENSION, MIN_DIMENSION,
 };
 pub use encoding::Encoding;
+pub use hnsw::{HnswConfig, HnswIndex};
 pub use index::{FaceIndex, FacePair, Hit, MAX_ROWS};
 pub use ivf::{IvfConfig, IvfIndex};

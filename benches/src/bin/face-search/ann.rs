@@ -1,7 +1,7 @@
 //! Section `ann`: approximate indexes, each swept over its search setting (IVF: `nprobe`)
 //! with speed against recall@10, through one shared [`sweep`].
 
-use galton::face::{EmbeddingBatch, Hit, IvfConfig, IvfIndex};
+use galton::face::{EmbeddingBatch, Hit, HnswConfig, HnswIndex, IvfConfig, IvfIndex};
 use serde_json::{Map, Value};
 
 use crate::data::{self, mate_at_1, recall, Queries};
@@ -15,6 +15,23 @@ const NPROBES: [usize; 11] = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 81
 const ENOUGH: f64 = 0.995;
 /// The recall targets at which the fastest setting is reported, and their key suffixes.
 const TARGETS: [(f64, &str); 2] = [(0.95, "95"), (0.99, "99")];
+
+/// HNSW search widths tried.
+const EFS: [usize; 9] = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
+
+/// Graph degree and build width of galton's HNSW, passed to faiss's too so both graphs are
+/// built alike.
+pub const HNSW_M: usize = 32;
+/// See [`HNSW_M`].
+pub const HNSW_EF_CONSTRUCTION: usize = 64;
+
+/// The report keys of galton's HNSW sweep.
+pub const HNSW: SweepKeys = SweepKeys {
+    prefix: "hnsw",
+    row: "ef_search",
+    at: "ef",
+    label: "efSearch",
+};
 
 /// The report keys of the IVF sweep.
 pub const IVF: SweepKeys = SweepKeys {
@@ -65,6 +82,38 @@ pub fn bench_ann(
         },
     };
     bench_ivf(&data, report, log);
+    bench_hnsw(&data, report, log);
+}
+
+/// galton's HNSW graph with [`HNSW_M`] and [`HNSW_EF_CONSTRUCTION`].
+fn bench_hnsw(data: &AnnData<'_>, report: &mut Report, log: &Log) {
+    let ids: Vec<u64> = (0..data.gallery.len() as u64).collect();
+    let config = HnswConfig {
+        m: HNSW_M,
+        ef_construction: HNSW_EF_CONSTRUCTION,
+        seed: 1,
+    };
+    log.say(format!(
+        "hnsw: building over {} ({config:?})",
+        data.gallery.len()
+    ));
+    let (hnsw, build) =
+        timed(|| HnswIndex::build(&ids, data.gallery, &config).expect("valid gallery"));
+    log.say(format!(
+        "hnsw: built in {build:.1} s, {:.2} GB",
+        hnsw.memory_bytes() as f64 / 1e9
+    ));
+    built(&HNSW, data, build, hnsw.memory_bytes(), report);
+    report.set("hnsw_ef_construction", HNSW_EF_CONSTRUCTION);
+    sweep(
+        &HNSW,
+        EFS,
+        data,
+        |q, ef| hnsw.search_batch(q, K, ef).expect("valid queries"),
+        |q, ef| hnsw.search(q, K, ef).expect("valid query"),
+        report,
+        log,
+    );
 }
 
 /// The IVF index with its default configuration.

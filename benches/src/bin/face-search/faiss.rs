@@ -78,6 +78,10 @@ fn bench_faiss(run: &FaissRun<'_>, report: &mut Report, log: &Log) -> Result<(),
             .args(["--single", &SINGLE.to_string()])
             .args(["--ann-n", &run.ann_n.to_string()])
             .args(["--hnsw-n", &run.ann_n.to_string()])
+            .args([
+                "--ef-construction",
+                &crate::ann::HNSW_EF_CONSTRUCTION.to_string(),
+            ])
             .args(["--flat-ids-out".as_ref(), ids.as_os_str()])
             .arg("--json");
         if let Some(aq) = run.ann_queries {
@@ -130,7 +134,7 @@ fn bench_faiss(run: &FaissRun<'_>, report: &mut Report, log: &Log) -> Result<(),
 }
 
 /// Ratios of galton's figures to faiss's, as `ratio_{name}`, where both are present.
-const RATIOS: [(&str, &str, &str); 7] = [
+const RATIOS: [(&str, &str, &str); 9] = [
     (
         "f32_single_qps",
         "faiss_flat_single_qps",
@@ -154,6 +158,16 @@ const RATIOS: [(&str, &str, &str); 7] = [
     ),
     ("ivf_qps_at_95", "faiss_hnsw_qps_at_95", "ivf_vs_hnsw_at_95"),
     ("ivf_qps_at_99", "faiss_hnsw_qps_at_99", "ivf_vs_hnsw_at_99"),
+    (
+        "hnsw_qps_at_95",
+        "faiss_hnsw_qps_at_95",
+        "hnsw_vs_faiss_hnsw_at_95",
+    ),
+    (
+        "hnsw_qps_at_99",
+        "faiss_hnsw_qps_at_99",
+        "hnsw_vs_faiss_hnsw_at_99",
+    ),
 ];
 
 /// Section `faiss`: runs the script, reports its figures and the ratios, or `faiss_error`.

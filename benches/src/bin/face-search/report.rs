@@ -126,10 +126,21 @@ pub fn table(r: &Report) -> String {
         r.gb("ivf_memory_bytes")
     );
     sweep(r, ivf, &heading, &mut out);
+    let ours = &crate::ann::HNSW;
+    let heading = format!(
+        "## galton HnswIndex over {} (M {}, efConstruction {}): build {} s, {} GB\n",
+        r.int("hnsw_n"),
+        crate::ann::HNSW_M,
+        r.int("hnsw_ef_construction"),
+        r.num("hnsw_build_seconds", 1),
+        r.gb("hnsw_memory_bytes")
+    );
+    sweep(r, ours, &heading, &mut out);
     let hnsw = &crate::faiss::HNSW;
     let heading = format!(
-        "## faiss IndexHNSWFlat over {} (M 32): build {} s, {} GB\n",
+        "## faiss IndexHNSWFlat over {} (M 32, efConstruction {}): build {} s, {} GB\n",
         r.int("faiss_hnsw_n"),
+        r.int("faiss_hnsw_ef_construction"),
         r.num("faiss_hnsw_build_seconds", 1),
         r.gb("faiss_hnsw_memory_bytes")
     );
@@ -193,7 +204,7 @@ fn exact(r: &Report, out: &mut Lines) {
 }
 
 /// galton's figures against faiss's: (label, galton's key, faiss's key).
-const AGAINST_FAISS: [(&str, &str, &str); 10] = [
+const AGAINST_FAISS: [(&str, &str, &str); 13] = [
     (
         "exact single query, qps (f32 vs IndexFlatIP)",
         "f32_single_qps",
@@ -228,6 +239,21 @@ const AGAINST_FAISS: [(&str, &str, &str); 10] = [
         "ANN batch qps at recall@10 ≥ 0.99 (IVF vs HNSW)",
         "ivf_qps_at_99",
         "faiss_hnsw_qps_at_99",
+    ),
+    (
+        "ANN batch qps at recall@10 ≥ 0.95 (galton HNSW vs faiss HNSW)",
+        "hnsw_qps_at_95",
+        "faiss_hnsw_qps_at_95",
+    ),
+    (
+        "ANN batch qps at recall@10 ≥ 0.99 (galton HNSW vs faiss HNSW)",
+        "hnsw_qps_at_99",
+        "faiss_hnsw_qps_at_99",
+    ),
+    (
+        "ANN build seconds (galton HNSW vs faiss HNSW)",
+        "hnsw_build_seconds",
+        "faiss_hnsw_build_seconds",
     ),
     (
         "ANN single qps at recall@10 ≥ 0.95 (IVF vs HNSW)",

@@ -13,7 +13,8 @@
 //!   ([`FaceIndex::search_batch`]), range search, and the all-pairs deduplication join
 //!   ([`FaceIndex::join`]); saved to and loaded from a checksummed file
 //!   ([`FaceIndex::save`]).
-//! - [`IvfIndex`]: an approximate inverted-file index for galleries of millions.
+//! - [`IvfIndex`] and [`HnswIndex`]: approximate search for galleries of millions, an
+//!   inverted file (builds in seconds, supports removal) and a graph (faster at high recall).
 //! - [`HnswIndex`]: an approximate graph index (HNSW), fast and accurate at high recall.
 //! - [`kernels`]: the SIMD scan kernels, chosen at run time.
 

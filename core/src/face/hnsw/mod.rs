@@ -13,8 +13,8 @@
 //! nodes of a batch search the graph as it was before the batch, in parallel and without
 //! locks; their links, and the reverse links grouped by target node, are then applied
 //! (the shrinking of overflowing lists also in parallel, one target per task). Nodes of one
-//! batch do not link to each other directly, which costs no measurable recall at these batch
-//! sizes. The index therefore depends only on the data, the ids and the [`HnswConfig`]: not on
+//! batch do not link to each other directly (what that costs in recall against a
+//! one-at-a-time build has not been measured). The index therefore depends only on the data, the ids and the [`HnswConfig`]: not on
 //! the number of threads, nor on whether the `rayon` feature is on. To amortise the O(M0²)
 //! shrink, lists may grow to `M_max + M_max/4` while building before being shrunk back to
 //! `M_max`; every list is within `M_max` when the build returns. [`HnswIndex::add`] inserts a

@@ -4,10 +4,10 @@
 //! it takes at once: four for the bulk, then one for the last rows. Within a block every
 //! query vector is loaded once and multiplied into all `R` rows, each row with two
 //! accumulators (of four f32 or i32 lanes), so there are eight independent chains to hide the
-//! FMA latency. Halves are widened with `fcvtl` (`vcvt_f32_f16`, base NEON, no FP16
-//! arithmetic needed); bytes are multiplied with `smull` into exact i16 products and added
-//! pairwise into i32 lanes with `sadalp`. The last few elements of a row, fewer than a
-//! vector, are summed in scalar code.
+//! FMA latency. Halves are widened with the `half` crate a chunk at a time into a stack
+//! buffer, then summed as f32 (see [`f16_block_neon`]); bytes are multiplied with `smull` into
+//! exact i16 products and added pairwise into i32 lanes with `sadalp`. The last few elements
+//! of a row, fewer than a vector, are summed in scalar code.
 //!
 //! Every block reads `rows[r·d .. (r+1)·d]` for `r < R` and `query[..d]` only: the callers
 //! guarantee `rows.len() == R · d` with `d = query.len() > 0`.
@@ -113,47 +113,66 @@ fn f32_block_neon<const R: usize>(query: &[f32], rows: &[f32]) -> [f32; R] {
     })
 }
 
+/// Halves widened at a time per row: 256 bytes of stack for each of the `R` rows.
+const CHUNK: usize = 64;
+
+/// The halves are widened with the `half` crate, a chunk at a time into a small stack buffer,
+/// and then summed as in [`f32_block_neon`]. NEON's own widening (`fcvtl`, `vcvt_f32_f16`)
+/// needs Rust 1.94, above the crate's MSRV; `half` uses `fcvtl` itself where the CPU has
+/// FP16, and the buffer stays in L1.
 #[target_feature(enable = "neon")]
 #[inline]
 fn f16_block_neon<const R: usize>(query: &[f32], rows: &[u16]) -> [f32; R] {
+    use half::slice::{HalfBitsSliceExt, HalfFloatSliceExt};
     let d = query.len();
     assert!(d > 0 && rows.len() == R * d);
-    let (q, p) = (query.as_ptr(), rows.as_ptr());
     let mut a0 = [vdupq_n_f32(0.0); R];
     let mut a1 = [vdupq_n_f32(0.0); R];
+    let mut tail = [0.0f32; R];
+    let mut wide = [[0.0f32; CHUNK]; R];
     let mut k = 0;
-    // SAFETY (all loads below): lanes k..k+4 (k+8) are below d, so inside `query` and row r;
-    // eight halves are 16 bytes, four are 8.
-    while k + 8 <= d {
-        unsafe {
-            let q0 = vld1q_f32(q.add(k));
-            let q1 = vld1q_f32(q.add(k + 4));
-            for r in 0..R {
-                let h = vreinterpretq_f16_u16(vld1q_u16(p.add(r * d + k)));
-                a0[r] = vfmaq_f32(a0[r], q0, vcvt_f32_f16(vget_low_f16(h)));
-                a1[r] = vfmaq_f32(a1[r], q1, vcvt_high_f32_f16(h));
-            }
+    while k < d {
+        let n = CHUNK.min(d - k);
+        for r in 0..R {
+            rows[r * d + k..r * d + k + n]
+                .reinterpret_cast::<half::f16>()
+                .convert_to_f32_slice(&mut wide[r][..n]);
         }
-        k += 8;
-    }
-    if k + 4 <= d {
-        unsafe {
-            let q0 = vld1q_f32(q.add(k));
-            for r in 0..R {
-                let h = vreinterpret_f16_u16(vld1_u16(p.add(r * d + k)));
-                a0[r] = vfmaq_f32(a0[r], q0, vcvt_f32_f16(h));
+        let q = query[k..k + n].as_ptr();
+        let mut j = 0;
+        // SAFETY (all loads below): lanes j..j+4 (j+8) are below n, so inside `query[k..k + n]`
+        // and inside the first n floats of each row's buffer.
+        while j + 8 <= n {
+            unsafe {
+                let q0 = vld1q_f32(q.add(j));
+                let q1 = vld1q_f32(q.add(j + 4));
+                for r in 0..R {
+                    let w = wide[r].as_ptr().add(j);
+                    a0[r] = vfmaq_f32(a0[r], q0, vld1q_f32(w));
+                    a1[r] = vfmaq_f32(a1[r], q1, vld1q_f32(w.add(4)));
+                }
             }
+            j += 8;
         }
-        k += 4;
+        if j + 4 <= n {
+            unsafe {
+                let q0 = vld1q_f32(q.add(j));
+                for r in 0..R {
+                    a0[r] = vfmaq_f32(a0[r], q0, vld1q_f32(wide[r].as_ptr().add(j)));
+                }
+            }
+            j += 4;
+        }
+        for r in 0..R {
+            tail[r] += query[k + j..k + n]
+                .iter()
+                .zip(&wide[r][j..n])
+                .map(|(x, y)| x * y)
+                .sum::<f32>();
+        }
+        k += n;
     }
-    std::array::from_fn(|r| {
-        let tail: f32 = query[k..]
-            .iter()
-            .zip(&rows[r * d + k..(r + 1) * d])
-            .map(|(x, &h)| x * half::f16::from_bits(h).to_f32())
-            .sum();
-        vaddvq_f32(vaddq_f32(a0[r], a1[r])) + tail
-    })
+    std::array::from_fn(|r| vaddvq_f32(vaddq_f32(a0[r], a1[r])) + tail[r])
 }
 
 /// `smull`/`smull2` multiply eight byte pairs each into i16 lanes, exact (|q·c| ≤ 2^14 fits),

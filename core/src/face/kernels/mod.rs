@@ -4,15 +4,23 @@
 //! by [`Kernel::detect`]; all builds agree with the portable one within float tolerance
 //! (exactly for int8).
 //!
-//! The SIMD bodies take four rows at a time (one for the short AVX2 f16 and int8 rows), each
-//! loaded query vector reused across them, with independent accumulators per row, so the row
-//! loads stream and the FMA latency is hidden; dimensions need not be a multiple of the vector width (masked or padded tails).
+//! The SIMD bodies are AVX2 and AVX-512 on x86-64 (`x86.rs`) and NEON on aarch64 (`neon.rs`).
+//! They take four rows at a time (one for the short AVX2 f16 and int8 rows), each loaded query
+//! vector reused across them, with independent accumulators per row, so the row loads stream
+//! and the FMA latency is hidden; dimensions need not be a multiple of the vector width
+//! (masked or padded tails on x86-64, scalar tails on aarch64).
 //! Asking for a kernel this CPU cannot run computes with the portable body instead.
 
+#[cfg(target_arch = "aarch64")]
+mod neon;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
 /// Which compiled body computes the dot products.
+///
+/// Every variant exists on every target, so names can be stored and compared anywhere; the
+/// ones for another architecture are simply never supported there (see
+/// [`Kernel::is_supported`]) and compute with the portable body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
     /// Plain Rust; any CPU (and wasm32).
@@ -21,6 +29,8 @@ pub enum Kernel {
     Avx2,
     /// x86-64 with AVX-512F/BW/VL and VNNI.
     Avx512,
+    /// aarch64 with NEON (Advanced SIMD, which every AArch64 Linux CPU has).
+    Neon,
 }
 
 /// What the CPU can run, detected once.
@@ -28,6 +38,7 @@ pub enum Kernel {
 struct Features {
     avx2: bool,
     avx512: bool,
+    neon: bool,
 }
 
 fn features() -> Features {
@@ -42,12 +53,25 @@ fn features() -> Features {
                 && has!("avx512bw")
                 && has!("avx512vl")
                 && has!("avx512vnni");
-            Features { avx2, avx512 }
+            Features {
+                avx2,
+                avx512,
+                neon: false,
+            }
         }
-        #[cfg(not(target_arch = "x86_64"))]
+        #[cfg(target_arch = "aarch64")]
+        {
+            Features {
+                avx2: false,
+                avx512: false,
+                neon: std::arch::is_aarch64_feature_detected!("neon"),
+            }
+        }
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
         Features {
             avx2: false,
             avx512: false,
+            neon: false,
         }
     })
 }
@@ -60,6 +84,8 @@ impl Kernel {
             Kernel::Avx512
         } else if f.avx2 {
             Kernel::Avx2
+        } else if f.neon {
+            Kernel::Neon
         } else {
             Kernel::Portable
         }
@@ -71,23 +97,25 @@ impl Kernel {
             Kernel::Portable => true,
             Kernel::Avx2 => features().avx2,
             Kernel::Avx512 => features().avx512,
+            Kernel::Neon => features().neon,
         }
     }
 
     /// Every kernel this CPU can run, portable first.
     pub fn supported() -> Vec<Kernel> {
-        [Kernel::Portable, Kernel::Avx2, Kernel::Avx512]
+        [Kernel::Portable, Kernel::Avx2, Kernel::Avx512, Kernel::Neon]
             .into_iter()
             .filter(|k| k.is_supported())
             .collect()
     }
 
-    /// A short name for tables ("portable", "avx2", "avx512").
+    /// A short name for tables ("portable", "avx2", "avx512", "neon").
     pub fn name(self) -> &'static str {
         match self {
             Kernel::Portable => "portable",
             Kernel::Avx2 => "avx2",
             Kernel::Avx512 => "avx512",
+            Kernel::Neon => "neon",
         }
     }
 
@@ -107,6 +135,11 @@ impl Kernel {
             Kernel::Avx2 if self.is_supported() => {
                 // SAFETY: as above.
                 unsafe { x86::dot_f32_avx2(a, b) }
+            }
+            #[cfg(target_arch = "aarch64")]
+            Kernel::Neon if self.is_supported() => {
+                // SAFETY: the CPU has NEON (checked just above).
+                unsafe { neon::dot_f32_neon(a, b) }
             }
             _ => dot_f32_portable(a, b),
         }
@@ -134,6 +167,11 @@ impl Kernel {
             Kernel::Avx2 if self.is_supported() => {
                 // SAFETY: as above.
                 unsafe { x86::dots_f32_avx2(query, rows, out) }
+            }
+            #[cfg(target_arch = "aarch64")]
+            Kernel::Neon if self.is_supported() => {
+                // SAFETY: the CPU has NEON (checked just above).
+                unsafe { neon::dots_f32_neon(query, rows, out) }
             }
             _ => {
                 for (o, row) in out.iter_mut().zip(rows.chunks_exact(d)) {
@@ -165,6 +203,11 @@ impl Kernel {
                 // SAFETY: as above.
                 unsafe { x86::dots_f16_avx2(query, rows, out) }
             }
+            #[cfg(target_arch = "aarch64")]
+            Kernel::Neon if self.is_supported() => {
+                // SAFETY: the CPU has NEON (checked just above).
+                unsafe { neon::dots_f16_neon(query, rows, out) }
+            }
             _ => {
                 for (o, row) in out.iter_mut().zip(rows.chunks_exact(d)) {
                     *o = dot_f16_portable(query, row);
@@ -195,6 +238,11 @@ impl Kernel {
             Kernel::Avx2 if self.is_supported() => {
                 // SAFETY: as above.
                 unsafe { x86::dots_i8_avx2(query, rows, out) }
+            }
+            #[cfg(target_arch = "aarch64")]
+            Kernel::Neon if self.is_supported() => {
+                // SAFETY: the CPU has NEON (checked just above).
+                unsafe { neon::dots_i8_neon(query, rows, out) }
             }
             _ => {
                 for (o, row) in out.iter_mut().zip(rows.chunks_exact(d)) {

@@ -156,10 +156,28 @@ fn the_cpu_features_select_the_simd_kernels() {
             avx2 && has!("avx512f") && has!("avx512bw") && has!("avx512vl") && has!("avx512vnni");
         assert_eq!(supported.contains(&Kernel::Avx2), avx2);
         assert_eq!(supported.contains(&Kernel::Avx512), avx512);
-        eprintln!("kernels tested on this CPU: {supported:?}");
+        assert!(!supported.contains(&Kernel::Neon));
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(target_arch = "aarch64")]
+    {
+        let neon = std::arch::is_aarch64_feature_detected!("neon");
+        assert_eq!(supported.contains(&Kernel::Neon), neon);
+        assert!(!supported.contains(&Kernel::Avx2) && !supported.contains(&Kernel::Avx512));
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     assert_eq!(supported, vec![Kernel::Portable]);
+    eprintln!("kernels tested on this CPU: {supported:?}");
+}
+
+/// On aarch64 the NEON bodies must really run, here and under emulation
+/// (`scripts/test-aarch64.sh`), so the tests above that go over `Kernel::supported()` check
+/// them against the reference.
+#[cfg(target_arch = "aarch64")]
+#[test]
+fn aarch64_runs_the_neon_kernel() {
+    assert!(Kernel::supported().contains(&Kernel::Neon));
+    assert_eq!(Kernel::detect(), Kernel::Neon);
+    assert_eq!(Kernel::Neon.name(), "neon");
 }
 
 #[test]
@@ -202,7 +220,7 @@ fn all_kernels_give_identical_i8_results() {
 fn unsupported_kernels_fall_back_to_portable() {
     let q = [0.5f32, -1.0, 2.0];
     let rows = [1.0f32, 1.0, 1.0, 2.0, 0.0, 0.5];
-    for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Avx512] {
+    for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Avx512, Kernel::Neon] {
         let mut out = [0.0; 2];
         kernel.dots_f32(&q, &rows, &mut out);
         assert_eq!(out, [1.5, 2.0], "{kernel:?}");

@@ -19,6 +19,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 cargo check -p galton --no-default-features --target wasm32-unknown-unknown
 
+step "core for aarch64 (the NEON kernels compile; scripts/test-aarch64.sh runs them under qemu)"
+if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+  rustup target add aarch64-unknown-linux-gnu
+fi
+cargo check -p galton --target aarch64-unknown-linux-gnu
+
 step "Rust tests (unit, integration, doc)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

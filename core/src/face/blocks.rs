@@ -4,12 +4,13 @@
 
 use rayon_shim::*;
 
+use super::embedding::check_batch_dimension;
 use super::encoding::Codes;
 use super::index::{check_threshold, FaceIndex, FacePair};
 use super::topk::{Scored, TopK};
 use super::EmbeddingBatch;
 use super::Hit;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Gallery rows per block of a batch search or join (512 × 512 f32 = 1 MiB, an L2's worth).
 const ROWS: usize = 512;
@@ -72,16 +73,7 @@ impl FaceIndex {
     /// block to f32 once for all queries (so the ranking is by the codes, as in
     /// [`FaceIndex::search`]), then re-ranks each short list in f32.
     pub fn search_batch(&self, queries: &EmbeddingBatch, k: usize) -> Result<Vec<Vec<Hit>>> {
-        if queries.dim() != self.dim {
-            return Err(Error::InvalidEmbedding {
-                row: None,
-                reason: format!(
-                    "queries of dimension {} for an index of {}",
-                    queries.dim(),
-                    self.dim
-                ),
-            });
-        }
+        check_batch_dimension(queries, self.dim, "queries")?;
         let d = self.dim;
         let length = self.shortlist(k);
         let nq = queries.len();

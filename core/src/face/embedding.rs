@@ -61,6 +61,18 @@ pub(crate) fn check_length(values: &[f32], dim: usize, row: Option<usize>) -> Re
     }
 }
 
+/// Checks that `batch` (the `what`: "queries", "batch", …) has the index's dimension `dim`.
+pub(crate) fn check_batch_dimension(batch: &EmbeddingBatch, dim: usize, what: &str) -> Result<()> {
+    if batch.dim() == dim {
+        Ok(())
+    } else {
+        Err(Error::InvalidEmbedding {
+            row: None,
+            reason: format!("{what} of dimension {} for an index of {dim}", batch.dim()),
+        })
+    }
+}
+
 /// A face embedding: finite, not zero, stored with unit length, so the dot product of two
 /// is their cosine similarity.
 ///

@@ -31,7 +31,6 @@ use std::path::Path;
 use super::embedding::check_dimension;
 use super::encoding::{Codes, Encoding};
 use super::index::{FaceIndex, MAX_ROWS};
-use super::kernels::Kernel;
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"GLTNFACE";
@@ -300,14 +299,11 @@ impl FaceIndex {
         } else {
             None
         };
-        Ok(FaceIndex {
-            dim,
-            codes,
-            originals,
-            ids,
-            rows,
-            kernel: Kernel::detect(),
-            rerank: 10,
-        })
+        let mut index = FaceIndex::new(dim, encoding)?;
+        index.codes = codes;
+        index.originals = originals;
+        index.ids = ids;
+        index.rows = rows;
+        Ok(index)
     }
 }

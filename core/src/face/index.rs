@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::embedding::{check_dimension, check_length, normalize_into, EmbeddingBatch};
+use super::embedding::{
+    check_batch_dimension, check_dimension, check_length, normalize_into, EmbeddingBatch,
+};
 use super::encoding::{Codes, Encoding};
 use super::kernels::Kernel;
 use super::topk::{Scored, TopK};
@@ -110,16 +112,7 @@ impl FaceIndex {
     /// Learns the per-dimension scales of an [`Encoding::Int8PerDimension`] index from a
     /// sample (otherwise they are learnt from the first batch added). Only on an empty index.
     pub fn train(&mut self, sample: &EmbeddingBatch) -> Result<()> {
-        if sample.dim() != self.dim {
-            return Err(Error::InvalidEmbedding {
-                row: None,
-                reason: format!(
-                    "training sample of dimension {} for an index of {}",
-                    sample.dim(),
-                    self.dim
-                ),
-            });
-        }
+        check_batch_dimension(sample, self.dim, "training sample")?;
         match &mut self.codes {
             Codes::Int8PerDimension { codes, sigma } if codes.is_empty() => {
                 if sample.is_empty() {
@@ -207,16 +200,7 @@ impl FaceIndex {
 
     /// Adds a batch: `ids[i]` for row `i`. All or nothing: on any error nothing is added.
     pub fn add_batch(&mut self, ids: &[u64], batch: &EmbeddingBatch) -> Result<()> {
-        if batch.dim() != self.dim {
-            return Err(Error::InvalidEmbedding {
-                row: None,
-                reason: format!(
-                    "batch of dimension {} for an index of {}",
-                    batch.dim(),
-                    self.dim
-                ),
-            });
-        }
+        check_batch_dimension(batch, self.dim, "batch")?;
         if ids.len() != batch.len() {
             return Err(Error::InvalidArgument(format!(
                 "{} ids for {} embeddings",
@@ -405,6 +389,21 @@ impl FaceIndex {
             })
             .collect())
     }
+}
+
+/// `search(row)` for every row of `queries`, in parallel over queries with rayon.
+pub(crate) fn per_query(
+    queries: &EmbeddingBatch,
+    search: impl Fn(&[f32]) -> Vec<Hit> + Sync + Send,
+) -> Vec<Vec<Hit>> {
+    let rows: Vec<&[f32]> = queries.rows().collect();
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        rows.par_iter().map(|q| search(q)).collect()
+    }
+    #[cfg(not(feature = "rayon"))]
+    rows.iter().map(|q| search(q)).collect()
 }
 
 /// A similarity threshold must be a number in `[-1, 1]`.

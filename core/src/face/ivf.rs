@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 
 use super::blocks::products;
-use super::embedding::EmbeddingBatch;
+use super::embedding::{check_batch_dimension, EmbeddingBatch};
 use super::encoding::Encoding;
-use super::index::{FaceIndex, Hit};
+use super::index::{per_query, FaceIndex, Hit};
 use super::topk::{Scored, TopK};
 use crate::synth::rng::Rng;
 use crate::{Error, Result};
@@ -182,30 +182,8 @@ impl IvfIndex {
         k: usize,
         nprobe: usize,
     ) -> Result<Vec<Vec<Hit>>> {
-        if queries.dim() != self.dim {
-            return Err(Error::InvalidEmbedding {
-                row: None,
-                reason: format!(
-                    "queries of dimension {} for an index of {}",
-                    queries.dim(),
-                    self.dim
-                ),
-            });
-        }
-        let rows: Vec<&[f32]> = queries.rows().collect();
-        #[cfg(feature = "rayon")]
-        {
-            use rayon::prelude::*;
-            Ok(rows
-                .par_iter()
-                .map(|q| self.search_unit(q, k, nprobe))
-                .collect())
-        }
-        #[cfg(not(feature = "rayon"))]
-        Ok(rows
-            .iter()
-            .map(|q| self.search_unit(q, k, nprobe))
-            .collect())
+        check_batch_dimension(queries, self.dim, "queries")?;
+        Ok(per_query(queries, |q| self.search_unit(q, k, nprobe)))
     }
 
     fn search_unit(&self, unit: &[f32], k: usize, nprobe: usize) -> Vec<Hit> {

@@ -35,8 +35,8 @@ mod graph;
 use std::collections::HashMap;
 
 use self::graph::{descend, search_layer, Graph, Space};
-use super::embedding::{check_length, normalize_into, EmbeddingBatch};
-use super::index::{Hit, MAX_ROWS};
+use super::embedding::{check_batch_dimension, check_length, normalize_into, EmbeddingBatch};
+use super::index::{per_query, Hit, MAX_ROWS};
 use super::kernels::Kernel;
 use crate::{Error, Result};
 
@@ -237,24 +237,8 @@ impl HnswIndex {
         k: usize,
         ef: usize,
     ) -> Result<Vec<Vec<Hit>>> {
-        if queries.dim() != self.dim {
-            return Err(Error::InvalidEmbedding {
-                row: None,
-                reason: format!(
-                    "queries of dimension {} for an index of {}",
-                    queries.dim(),
-                    self.dim
-                ),
-            });
-        }
-        let rows: Vec<&[f32]> = queries.rows().collect();
-        #[cfg(feature = "rayon")]
-        {
-            use rayon::prelude::*;
-            Ok(rows.par_iter().map(|q| self.search_row(q, k, ef)).collect())
-        }
-        #[cfg(not(feature = "rayon"))]
-        Ok(rows.iter().map(|q| self.search_row(q, k, ef)).collect())
+        check_batch_dimension(queries, self.dim, "queries")?;
+        Ok(per_query(queries, |q| self.search_row(q, k, ef)))
     }
 
     fn search_unit(&self, unit: &[f32], k: usize, ef: usize) -> Vec<Hit> {

@@ -58,6 +58,16 @@ pub enum Error {
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
 
+    /// A gallery database cannot be used: not a galton database, of a newer schema,
+    /// damaged, locked, or a write failed (nothing already stored is lost).
+    #[error("gallery database {}: {reason}", path.display())]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong, in words.
+        reason: String,
+    },
+
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {

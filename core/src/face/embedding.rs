@@ -84,9 +84,24 @@ pub(crate) fn check_batch_dimension(batch: &EmbeddingBatch, dim: usize, what: &s
 /// assert!(FaceEmbedding::new(vec![0.0, f32::NAN]).is_err());
 /// # Ok::<(), galton::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "Vec<f32>", into = "Vec<f32>")]
 pub struct FaceEmbedding {
     values: Vec<f32>,
+}
+
+impl TryFrom<Vec<f32>> for FaceEmbedding {
+    type Error = Error;
+
+    fn try_from(values: Vec<f32>) -> Result<Self> {
+        FaceEmbedding::new(values)
+    }
+}
+
+impl From<FaceEmbedding> for Vec<f32> {
+    fn from(face: FaceEmbedding) -> Vec<f32> {
+        face.values
+    }
 }
 
 impl FaceEmbedding {

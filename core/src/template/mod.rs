@@ -84,7 +84,7 @@ pub struct Minutia {
 
 /// Finger position, with the codes of ISO/IEC 19794-2 and ANSI INCITS 378 (table "finger
 /// position codes").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[repr(u8)]
 #[allow(missing_docs)]
 pub enum FingerPosition {
@@ -128,6 +128,52 @@ impl FingerPosition {
             .get(code as usize)
             .copied()
             .ok_or_else(|| Error::InvalidArgument(format!("unknown finger position code {code}")))
+    }
+
+    /// The position's name in kebab case: `right-thumb` … `left-little`, `unknown`.
+    pub fn name(self) -> &'static str {
+        const NAMES: [&str; 11] = [
+            "unknown",
+            "right-thumb",
+            "right-index",
+            "right-middle",
+            "right-ring",
+            "right-little",
+            "left-thumb",
+            "left-index",
+            "left-middle",
+            "left-ring",
+            "left-little",
+        ];
+        NAMES[self as usize]
+    }
+}
+
+impl std::fmt::Display for FingerPosition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for FingerPosition {
+    type Err = Error;
+
+    /// Parses a name (`right-index`, case and `_`/`-` insensitive) or a code (`0`–`10`).
+    fn from_str(text: &str) -> Result<Self> {
+        let wanted = text.trim().to_ascii_lowercase().replace('_', "-");
+        if let Ok(code) = wanted.parse::<u8>() {
+            return FingerPosition::from_code(code);
+        }
+        FingerPosition::ALL
+            .into_iter()
+            .find(|p| p.name() == wanted)
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "unknown finger {text:?}: expected a code 0-10 or one of right-thumb, \
+                     right-index, right-middle, right-ring, right-little, left-thumb, \
+                     left-index, left-middle, left-ring, left-little"
+                ))
+            })
     }
 }
 

@@ -187,6 +187,14 @@ impl PreparedTemplate {
         self.centres.is_empty()
     }
 
+    /// Heap memory held, in bytes.
+    pub fn memory_bytes(&self) -> usize {
+        self.centres.capacity() * std::mem::size_of::<Centre>()
+            + self.cylinders.capacity() * std::mem::size_of::<Cylinder>()
+            + (self.directions.capacity() + self.distances.capacity() + self.radials.capacity())
+                * std::mem::size_of::<f32>()
+    }
+
     /// Distances from centre t to every centre.
     #[inline]
     pub(crate) fn distance_row(&self, t: usize) -> &[f32] {

@@ -57,7 +57,9 @@ impl TailModel {
     /// `log10 FMR` at most 0 and strictly decreasing.
     pub fn from_knots(knots: Vec<(f32, f64)>) -> Result<TailModel> {
         let ok = knots.len() >= 2
-            && knots.iter().all(|&(s, l)| s.is_finite() && l.is_finite() && l <= 0.0)
+            && knots
+                .iter()
+                .all(|&(s, l)| s.is_finite() && l.is_finite() && l <= 0.0)
             && knots.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 > w[1].1);
         if !ok {
             return Err(Error::InvalidArgument(format!(
@@ -339,7 +341,11 @@ mod tests {
         let m = TailModel::fit(&scores).unwrap();
         for s in [0.02f32, 0.05, 0.08] {
             let want = -(s as f64) / (0.01 * std::f64::consts::LN_10);
-            assert!((m.log10_fmr(s) - want).abs() < 0.05, "{s}: {}", m.log10_fmr(s));
+            assert!(
+                (m.log10_fmr(s) - want).abs() < 0.05,
+                "{s}: {}",
+                m.log10_fmr(s)
+            );
         }
         // Beyond the data, along the last decade.
         let want = -0.15 / (0.01 * std::f64::consts::LN_10);

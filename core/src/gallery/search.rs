@@ -87,7 +87,12 @@ impl Gallery {
 
     /// The candidate slots of a record: the prefilter's shortlist of each finger and the
     /// nearest faces (with `faces`), without `exclude`, sorted and unique.
-    pub(super) fn candidates(&self, record: &Record, exclude: Option<u32>, faces: bool) -> Vec<u32> {
+    pub(super) fn candidates(
+        &self,
+        record: &Record,
+        exclude: Option<u32>,
+        faces: bool,
+    ) -> Vec<u32> {
         let mut slots: Vec<u32> = Vec::new();
         for (position, views) in &record.fingers {
             let Some(shard) = self.shards.get(position) else {
@@ -124,7 +129,12 @@ impl Gallery {
             .max(self.config.min_shortlist)
     }
 
-    pub(super) fn search_record(&self, record: &Record, k: usize, exclude: Option<u32>) -> Vec<Hit> {
+    pub(super) fn search_record(
+        &self,
+        record: &Record,
+        k: usize,
+        exclude: Option<u32>,
+    ) -> Vec<Hit> {
         let slots = self.candidates(record, exclude, true);
         self.rank(record, &slots, k)
     }

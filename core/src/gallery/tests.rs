@@ -77,7 +77,10 @@ fn identification_ranks_the_mate_first_and_the_prefilter_loses_none() {
             assert_eq!(hits[0].comparison.modalities.len(), 2);
         }
     }
-    assert!(first as f64 >= 0.97 * people as f64, "rank-1 {first}/{people}");
+    assert!(
+        first as f64 >= 0.97 * people as f64,
+        "rank-1 {first}/{people}"
+    );
     // With the face too, the fused score is higher still.
     let hits = g.identify(&pop.probe(3, 1), 1).unwrap();
     assert_eq!(hits[0].id, id(3));
@@ -104,12 +107,12 @@ fn verification_decides_per_claimed_id_with_clear_errors() {
         g.verify("nobody", &pop.probe(5, 1)),
         Err(Error::NotFound(_))
     ));
-    let thumb = Probe::new().with_finger(
-        FingerPosition::RightThumb,
-        pop.fingers[0][1].clone(),
-    );
+    let thumb = Probe::new().with_finger(FingerPosition::RightThumb, pop.fingers[0][1].clone());
     let err = g.verify(&id(0), &thumb).unwrap_err().to_string();
-    assert!(err.contains("shares no modality") && err.contains("right-index"), "{err}");
+    assert!(
+        err.contains("shares no modality") && err.contains("right-index"),
+        "{err}"
+    );
     let wrong_dim = Probe::new().with_face(FaceEmbedding::new(vec![1.0; 64]).unwrap());
     let err = g.verify(&id(0), &wrong_dim).unwrap_err().to_string();
     assert!(err.contains("64 values") && err.contains("128"), "{err}");
@@ -163,7 +166,9 @@ fn enrollment_tells_the_duplicate_outcomes_apart() {
     assert_eq!(g.len(), 52);
 
     // Invalid subjects are errors, and change nothing.
-    assert!(g.enroll(Subject::new("EMPTY"), DuplicatePolicy::Flag).is_err());
+    assert!(g
+        .enroll(Subject::new("EMPTY"), DuplicatePolicy::Flag)
+        .is_err());
     assert!(g.enroll(Subject::new(""), DuplicatePolicy::Flag).is_err());
     let bad_face = Subject::new("BAD").with_face(FaceEmbedding::new(vec![1.0; 12]).unwrap());
     assert!(g.enroll(bad_face, DuplicatePolicy::Flag).is_err());
@@ -178,7 +183,10 @@ fn update_and_remove_change_what_searches_find() {
     assert_eq!(removed.id, id(3));
     assert!(matches!(g.remove(&id(3)), Err(Error::NotFound(_))));
     let hits = g.identify(&pop.probe(3, 1), 3).unwrap();
-    assert!(hits.iter().all(|h| h.id != id(3) && !h.is_match), "{hits:?}");
+    assert!(
+        hits.iter().all(|h| h.id != id(3) && !h.is_match),
+        "{hits:?}"
+    );
     // The free slot is reused by the next enrollment.
     assert_eq!(
         g.enroll(pop.subject("P-25", 25, 0), DuplicatePolicy::Reject)
@@ -253,11 +261,19 @@ fn deduplication_finds_planted_duplicates_and_clusters_them() {
     let dup = report.pairs.iter().find(|p| p.b == "DUP-20").unwrap();
     assert_eq!(
         dup.matched(1e-4),
-        [Modality::Finger(RightIndex), Modality::Finger(LeftIndex), Modality::Face]
+        [
+            Modality::Finger(RightIndex),
+            Modality::Finger(LeftIndex),
+            Modality::Face
+        ]
     );
     assert_eq!(report.inconsistent.len(), 1);
     assert_eq!(report.inconsistent[0].id, "MIXED");
     assert_eq!(report.subjects, people as usize + 5);
     // The prefilter and the face join keep the full comparisons far below all pairs.
-    assert!(report.compared < report.subjects * report.subjects / 8, "{}", report.compared);
+    assert!(
+        report.compared < report.subjects * report.subjects / 8,
+        "{}",
+        report.compared
+    );
 }

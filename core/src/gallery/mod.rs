@@ -438,6 +438,55 @@ impl Gallery {
         })
     }
 
+    /// Loads subjects **without** the duplicate check: for migrating an existing registry,
+    /// which [`Gallery::deduplicate`] then examines. All or nothing: every subject is
+    /// validated and no id may be registered already or repeat, then they are stored in one
+    /// transaction (with a store) and indexed, templates prepared in parallel.
+    pub fn import(&mut self, subjects: Vec<Subject>) -> Result<usize> {
+        let mut seen = std::collections::HashSet::new();
+        let mut face_dim = self.face_dim;
+        for s in &subjects {
+            s.validate(face_dim)?;
+            if let (None, Some(face)) = (face_dim, &s.face) {
+                face_dim = Some(face.dim());
+            }
+            if self.by_id.contains_key(&s.id) || !seen.insert(s.id.as_str()) {
+                return Err(Error::DuplicateId(s.id.clone()));
+            }
+        }
+        if self.by_id.len() + subjects.len() > MAX_SUBJECTS {
+            return Err(Error::InvalidArgument(format!(
+                "a gallery holds at most {MAX_SUBJECTS} subjects: shard it"
+            )));
+        }
+        let records = par_map(&subjects, Record::from_subject);
+        let at = now();
+        let entries: Vec<Entry> = subjects
+            .into_iter()
+            .zip(records)
+            .map(|(subject, record)| Entry {
+                subject,
+                record,
+                flagged: false,
+                note: String::new(),
+                enrolled_at: at,
+            })
+            .collect();
+        #[cfg(feature = "store")]
+        if let Some(store) = &mut self.store {
+            if let (None, Some(dim)) = (self.face_dim, face_dim) {
+                store.set_setting(FACE_DIM_SETTING, &dim.to_string())?;
+            }
+            let rows: Vec<store::StoredSubject> = entries.iter().map(stored).collect();
+            store.insert_many(&rows)?;
+        }
+        let n = entries.len();
+        for entry in entries {
+            self.insert_entry(entry)?;
+        }
+        Ok(n)
+    }
+
     /// Replaces the record under `subject.id` (new captures, a corrected finger), without a
     /// duplicate check. [`Error::NotFound`] if the id is not registered.
     pub fn update(&mut self, subject: Subject) -> Result<()> {

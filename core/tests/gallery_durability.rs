@@ -3,7 +3,7 @@
 //!
 //! The test re-runs its own binary as the child: `child_enrolls_until_killed` does nothing
 //! unless `GALTON_DURABILITY_DB` names a database; then it enrolls subjects one after another
-//! and prints `ok <id>` after each `enroll` returns.
+//! and prints `enrolled <id>` after each `enroll` returns.
 #![cfg(all(unix, feature = "store"))]
 
 use std::io::{BufRead, BufReader, Write};
@@ -39,7 +39,7 @@ fn child_enrolls_until_killed() {
         let id = subject.id.clone();
         let outcome = gallery.enroll(subject, DuplicatePolicy::Flag).unwrap();
         assert!(outcome.is_stored());
-        writeln!(out, "ok {id}").unwrap();
+        writeln!(out, "enrolled {id}").unwrap();
         out.flush().unwrap();
     }
     // Not killed in time: the parent notices that it saw every line.
@@ -66,7 +66,8 @@ fn sigkill_during_enrollment_loses_no_returned_enrollment() {
     let mut confirmed = Vec::new();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     while let Some(Ok(line)) = lines.next() {
-        if let Some(id) = line.strip_prefix("ok ") {
+        // The harness prints its "test … " prefix without a newline before the first one.
+        if let Some((_, id)) = line.split_once("enrolled ") {
             confirmed.push(id.to_string());
             if confirmed.len() == 150 {
                 child.kill().unwrap(); // SIGKILL
@@ -79,13 +80,21 @@ fn sigkill_during_enrollment_loses_no_returned_enrollment() {
     assert_eq!(confirmed.len(), 150, "the child stopped early");
 
     let mut gallery = Gallery::open(&db, GalleryConfig::default()).unwrap();
-    assert!(gallery.len() >= confirmed.len(), "{} < {}", gallery.len(), confirmed.len());
+    assert!(
+        gallery.len() >= confirmed.len(),
+        "{} < {}",
+        gallery.len(),
+        confirmed.len()
+    );
     let population = population();
     for id in &confirmed {
         let stored = gallery.get(id).unwrap_or_else(|| panic!("{id} lost"));
         let original = population.subjects.iter().find(|s| &s.id == id).unwrap();
         assert_eq!(stored.fingers, original.fingers, "{id} changed");
-        let (a, b) = (stored.face.as_ref().unwrap(), original.face.as_ref().unwrap());
+        let (a, b) = (
+            stored.face.as_ref().unwrap(),
+            original.face.as_ref().unwrap(),
+        );
         assert!(a.cosine(b).unwrap() > 0.999_999, "{id}'s face changed");
     }
     // The search structures were rebuilt: a new capture of the 100th person finds it.

@@ -189,7 +189,10 @@ pub enum EnrollOutcome {
 impl EnrollOutcome {
     /// Whether the subject is now in the gallery.
     pub fn is_stored(&self) -> bool {
-        matches!(self, EnrollOutcome::Enrolled | EnrollOutcome::Flagged { .. })
+        matches!(
+            self,
+            EnrollOutcome::Enrolled | EnrollOutcome::Flagged { .. }
+        )
     }
 }
 
@@ -315,7 +318,11 @@ impl Gallery {
 
     /// Memory held by the search structures and records, in bytes (an estimate).
     pub fn memory_bytes(&self) -> usize {
-        let prefilter: usize = self.shards.values().map(|s| s.prefilter.memory_bytes()).sum();
+        let prefilter: usize = self
+            .shards
+            .values()
+            .map(|s| s.prefilter.memory_bytes())
+            .sum();
         let faces = self.faces.as_ref().map_or(0, FaceIndex::memory_bytes);
         let records: usize = self
             .slots
@@ -398,12 +405,8 @@ impl Gallery {
     ) -> Result<EnrollOutcome> {
         if let Some(&slot) = self.by_id.get(&subject.id) {
             let stored = self.slots[slot as usize].as_ref().expect("indexed slot");
-            let comparison = record::compare(
-                &record,
-                &stored.record,
-                &mut Matcher::new(),
-                self.models(),
-            );
+            let comparison =
+                record::compare(&record, &stored.record, &mut Matcher::new(), self.models());
             return Ok(if comparison.is_match(self.config.match_fmr) {
                 EnrollOutcome::AlreadyEnrolled { comparison }
             } else {
@@ -496,7 +499,10 @@ impl Gallery {
     pub fn update(&mut self, subject: Subject) -> Result<()> {
         subject.validate(self.face_dim)?;
         let Some(&slot) = self.by_id.get(&subject.id) else {
-            return Err(Error::NotFound(format!("no subject with id {:?}", subject.id)));
+            return Err(Error::NotFound(format!(
+                "no subject with id {:?}",
+                subject.id
+            )));
         };
         let old = self.slots[slot as usize].as_ref().expect("indexed slot");
         let entry = Entry {

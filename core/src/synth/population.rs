@@ -104,16 +104,15 @@ impl Population {
         let planted_people = spec.reenrolled + spec.shared_face + spec.shared_finger;
         let outsiders = spec.shared_face + spec.shared_finger;
         let total = spec.people + outsiders;
-        let templates = templates_only(
-            spec.seed,
-            0..(total * fingers) as u64,
-            2,
-            &spec.synth,
-        );
+        let templates = templates_only(spec.seed, 0..(total * fingers) as u64, 2, &spec.synth);
         let mut by_person: Vec<Vec<Vec<Template>>> = Vec::with_capacity(total);
         let mut it = templates.into_iter().map(|f| f.impressions);
         for _ in 0..total {
-            by_person.push((0..fingers).map(|_| it.next().expect("generated")).collect());
+            by_person.push(
+                (0..fingers)
+                    .map(|_| it.next().expect("generated"))
+                    .collect(),
+            );
         }
         let faces = spec
             .face_dim
@@ -246,9 +245,8 @@ impl Population {
                 (a, b, rng.below(fingers))
             })
             .collect();
-        let score = |m: &mut Matcher, &(a, b, f): &(usize, usize, usize)| {
-            m.score(at(a, f, 0), at(b, f, 1))
-        };
+        let score =
+            |m: &mut Matcher, &(a, b, f): &(usize, usize, usize)| m.score(at(a, f, 0), at(b, f, 1));
         #[cfg(feature = "rayon")]
         {
             use rayon::prelude::*;

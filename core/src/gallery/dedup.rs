@@ -139,7 +139,7 @@ impl Gallery {
                 members.into_iter().map(id).collect()
             })
             .collect();
-        clusters.sort_by(|a: &Vec<String>, b| b.len().cmp(&a.len()));
+        clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
 
         let inconsistent = self.inconsistencies(&live);
         Ok(DedupReport {

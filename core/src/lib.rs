@@ -31,6 +31,7 @@ pub mod error;
 pub mod evaluation;
 pub mod face;
 pub mod fingerprint;
+pub mod gallery;
 pub mod image;
 pub mod matcher;
 pub mod metrics;

@@ -1,0 +1,2 @@
+//! 1:N search over enrolled fingerprint templates.
+pub mod prefilter;

@@ -227,7 +227,7 @@ fn svg(template: &Template, image: Option<&str>, explanation: &Explanation, side
 
 const STYLE: &str = "\
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
-h1{font-size:1.6em}h2{font-size:1.2em;margin:0 0 .4em}h3{font-size:1em;margin:.8em 0 .3em}
+h1{font-size:1.6em}h2{font-size:1.2em;margin:1.2em 0 .4em}.pair h2{margin-top:0}h3{font-size:1em;margin:.8em 0 .3em}
 table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ccc;padding:.2em .6em;
 text-align:left;vertical-align:top}th{background:#f3f3f3}
 .pair{border:1px solid #bbb;border-radius:6px;padding:1em;margin:1.5em 0}
@@ -239,10 +239,17 @@ svg{border:1px solid #999;background:#fff}.muted{color:#777}code{font-size:.95em
 pub fn page(gallery: &Gallery, report: &DedupReport, wall_seconds: f64) -> String {
     let config = gallery.config();
     let shown = &report.pairs[..report.pairs.len().min(MAX_PAIRS)];
-    let drawn: Vec<Vec<DrawnFinger>> = shown
+    // The parallel work sees the subjects only, not the gallery (which holds the database
+    // connection).
+    let records: Vec<_> = shown
+        .iter()
+        .map(|pair| (pair, gallery.get(&pair.a), gallery.get(&pair.b)))
+        .collect();
+    let match_fmr = config.match_fmr;
+    let drawn: Vec<Vec<DrawnFinger>> = records
         .par_iter()
-        .map(|pair| match (gallery.get(&pair.a), gallery.get(&pair.b)) {
-            (Some(a), Some(b)) => drawn_fingers(pair, a, b, config.match_fmr),
+        .map(|&(pair, a, b)| match (a, b) {
+            (Some(a), Some(b)) => drawn_fingers(pair, a, b, match_fmr),
             _ => Vec::new(),
         })
         .collect();

@@ -126,6 +126,31 @@ impl FaceEmbedding {
         FaceEmbedding::new(values.to_vec())
     }
 
+    /// Values that [`FaceEmbedding::as_slice`] gave, kept bit for bit (normalising them again
+    /// moves every value by a rounding step, as the scale factor is rounded to f32): checked
+    /// for an accepted dimension, finite values and a length within 1e-4 of one.
+    #[cfg(feature = "store")]
+    pub(crate) fn from_unit(values: Vec<f32>) -> Result<Self> {
+        check_dimension(values.len())?;
+        let mut sum = 0.0f64;
+        for (i, &v) in values.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(Error::InvalidEmbedding {
+                    row: None,
+                    reason: format!("value {i} is {v}"),
+                });
+            }
+            sum += v as f64 * v as f64;
+        }
+        if (sum.sqrt() - 1.0).abs() > 1e-4 {
+            return Err(Error::InvalidEmbedding {
+                row: None,
+                reason: format!("length {:.6}, not one", sum.sqrt()),
+            });
+        }
+        Ok(FaceEmbedding { values })
+    }
+
     /// The dimension.
     pub fn dim(&self) -> usize {
         self.values.len()

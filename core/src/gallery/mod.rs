@@ -221,8 +221,10 @@ pub struct Gallery {
     shards: HashMap<FingerPosition, FingerShard>,
     faces: Option<FaceIndex>,
     face_dim: Option<usize>,
+    /// Behind a mutex only so that the gallery is `Sync` (an SQLite connection is not) and
+    /// queries can run on every core; writes take `&mut self` and use `get_mut`.
     #[cfg(feature = "store")]
-    store: Option<store::Store>,
+    store: Option<std::sync::Mutex<store::Store>>,
 }
 
 /// Key of a template in a prefilter: slot and impression.
@@ -438,6 +440,57 @@ impl Gallery {
         })
     }
 
+    /// Loads subjects **without** the duplicate check: for migrating an existing registry,
+    /// which [`Gallery::deduplicate`] then examines. All or nothing: every subject is
+    /// validated and no id may be registered already or repeat, then they are stored in one
+    /// transaction (with a store) and indexed, templates prepared in parallel.
+    pub fn import(&mut self, subjects: Vec<Subject>) -> Result<usize> {
+        let mut seen = std::collections::HashSet::new();
+        let mut face_dim = self.face_dim;
+        for s in &subjects {
+            s.validate(face_dim)?;
+            if let (None, Some(face)) = (face_dim, &s.face) {
+                face_dim = Some(face.dim());
+            }
+            if self.by_id.contains_key(&s.id) || !seen.insert(s.id.as_str()) {
+                return Err(Error::DuplicateId(s.id.clone()));
+            }
+        }
+        if self.by_id.len() + subjects.len() > MAX_SUBJECTS {
+            return Err(Error::InvalidArgument(format!(
+                "a gallery holds at most {MAX_SUBJECTS} subjects: shard it"
+            )));
+        }
+        let records = par_map(&subjects, Record::from_subject);
+        let at = now();
+        let entries: Vec<Entry> = subjects
+            .into_iter()
+            .zip(records)
+            .map(|(subject, record)| Entry {
+                subject,
+                record,
+                flagged: false,
+                note: String::new(),
+                enrolled_at: at,
+            })
+            .collect();
+        #[cfg(feature = "store")]
+        let new_dim = face_dim.filter(|_| self.face_dim.is_none());
+        #[cfg(feature = "store")]
+        if let Some(store) = self.store_mut() {
+            if let Some(dim) = new_dim {
+                store.set_setting(FACE_DIM_SETTING, &dim.to_string())?;
+            }
+            let rows: Vec<store::StoredSubject> = entries.iter().map(stored).collect();
+            store.insert_many(&rows)?;
+        }
+        let n = entries.len();
+        for entry in entries {
+            self.insert_entry(entry)?;
+        }
+        Ok(n)
+    }
+
     /// Replaces the record under `subject.id` (new captures, a corrected finger), without a
     /// duplicate check. [`Error::NotFound`] if the id is not registered.
     pub fn update(&mut self, subject: Subject) -> Result<()> {
@@ -454,7 +507,7 @@ impl Gallery {
             enrolled_at: old.enrolled_at,
         };
         #[cfg(feature = "store")]
-        if let Some(store) = &mut self.store {
+        if let Some(store) = self.store_mut() {
             store.replace(&stored(&entry))?;
         }
         self.remove_slot(slot);
@@ -467,7 +520,7 @@ impl Gallery {
             return Err(Error::NotFound(format!("no subject with id {id:?}")));
         };
         #[cfg(feature = "store")]
-        if let Some(store) = &mut self.store {
+        if let Some(store) = self.store_mut() {
             store.remove(id)?;
         }
         Ok(self.remove_slot(slot).subject)
@@ -478,28 +531,35 @@ impl Gallery {
         let Some(&slot) = self.by_id.get(id) else {
             return Err(Error::NotFound(format!("no subject with id {id:?}")));
         };
-        let entry = self.slots[slot as usize].as_mut().expect("indexed slot");
-        let (flagged, note) = (entry.flagged, std::mem::take(&mut entry.note));
-        entry.flagged = false;
         #[cfg(feature = "store")]
-        if let Some(store) = &mut self.store {
-            if let Err(e) = store.replace(&stored(entry)) {
-                entry.flagged = flagged;
-                entry.note = note;
-                return Err(e);
+        {
+            let entry = self.slots[slot as usize].as_ref().expect("indexed slot");
+            let mut row = stored(entry);
+            row.flagged = false;
+            row.note.clear();
+            if let Some(store) = self.store_mut() {
+                store.replace(&row)?;
             }
         }
-        let _ = (flagged, note);
+        let entry = self.slots[slot as usize].as_mut().expect("indexed slot");
+        entry.flagged = false;
+        entry.note.clear();
         Ok(())
     }
 
     fn persist_insert(&mut self, _entry: &Entry) -> Result<()> {
         #[cfg(feature = "store")]
-        if let Some(store) = &mut self.store {
-            if let (Some(face), None) = (&_entry.subject.face, self.face_dim) {
-                store.set_setting(FACE_DIM_SETTING, &face.dim().to_string())?;
+        {
+            let new_dim = match (&_entry.subject.face, self.face_dim) {
+                (Some(face), None) => Some(face.dim()),
+                _ => None,
+            };
+            if let Some(store) = self.store_mut() {
+                if let Some(dim) = new_dim {
+                    store.set_setting(FACE_DIM_SETTING, &dim.to_string())?;
+                }
+                store.insert(&stored(_entry))?;
             }
-            store.insert(&stored(_entry))?;
         }
         Ok(())
     }
@@ -605,13 +665,24 @@ impl Gallery {
                 enrolled_at: r.enrolled_at,
             })?;
         }
-        gallery.store = Some(store);
+        gallery.store = Some(std::sync::Mutex::new(store));
         Ok(gallery)
     }
 
+    fn store_mut(&mut self) -> Option<&mut store::Store> {
+        self.store
+            .as_mut()
+            .map(|m| m.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
     /// The database file, for a gallery made by [`Gallery::open`].
-    pub fn path(&self) -> Option<&std::path::Path> {
-        self.store.as_ref().map(|s| s.path())
+    pub fn path(&self) -> Option<std::path::PathBuf> {
+        self.store.as_ref().map(|s| {
+            s.lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .path()
+                .to_path_buf()
+        })
     }
 }
 

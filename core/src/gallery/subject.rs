@@ -206,13 +206,13 @@ fn check_finger(who: &str, position: FingerPosition, count: usize, most: usize) 
 fn check_template(who: &str, position: FingerPosition, i: usize, t: &Template) -> Result<()> {
     if t.minutiae.is_empty() {
         return Err(Error::InvalidTemplate {
-            format: "template".into(),
+            format: "template",
             reason: format!("{who:?}: impression {i} of {position} has no minutiae"),
         });
     }
     if !(t.ppi.is_finite() && t.ppi > 0.0) {
         return Err(Error::InvalidTemplate {
-            format: "template".into(),
+            format: "template",
             reason: format!(
                 "{who:?}: impression {i} of {position} has resolution {} ppi",
                 t.ppi

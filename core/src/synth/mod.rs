@@ -32,6 +32,7 @@ pub mod impression;
 pub mod master;
 mod minutiae;
 pub mod orientation;
+pub mod population;
 pub mod ridges;
 pub mod rng;
 pub mod shape;

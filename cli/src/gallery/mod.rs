@@ -35,9 +35,8 @@ pub mod exit {
 /// Opens the gallery database at `path` (created if missing), with the default thresholds.
 /// The one place the commands get their gallery from.
 pub fn open_gallery(path: &Path) -> anyhow::Result<Gallery> {
-    // Until the SQLite store lands: an empty gallery in memory, forgotten on exit.
-    let _ = path;
-    Ok(Gallery::new(galton::gallery::GalleryConfig::default()))
+    Gallery::open(path, galton::gallery::GalleryConfig::default())
+        .with_context(|| format!("cannot open the gallery {}", path.display()))
 }
 
 /// `POSITION=FILE`: one finger input on the command line.

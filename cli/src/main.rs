@@ -1,6 +1,7 @@
 //! The `galton` command-line tool: extract minutiae, convert and inspect templates, draw what
 //! the extractor saw, compare two fingerprints, measure accuracy, generate synthetic
-//! fingerprints, and run the demo.
+//! fingerprints, run the demo, and keep an enrollment gallery (enroll, verify, identify,
+//! deduplicate).
 
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod demo;
 mod eval;
 mod extract;
+mod gallery;
 mod matching;
 mod show;
 mod synth;
@@ -40,6 +42,21 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Run the main job on the bundled synthetic fixtures and print a summary.
     Demo(demo::DemoArgs),
+    /// Enroll one subject (fingers, face, metadata) into a gallery, after the duplicate check.
+    Enroll(gallery::enroll::EnrollArgs),
+    /// Enroll many subjects from a CSV manifest, images extracted in parallel.
+    EnrollBatch(gallery::batch::BatchArgs),
+    /// 1:1: does the probe match the subject registered under an id?
+    Verify(gallery::query::VerifyArgs),
+    /// 1:N: the registered subjects that best match the probe, ranked.
+    Identify(gallery::query::IdentifyArgs),
+    /// List the subjects of a gallery, with their modalities and duplicate flags.
+    List(gallery::query::ListArgs),
+    /// Remove a subject from a gallery.
+    Remove(gallery::query::RemoveArgs),
+    /// Find everyone registered twice: suspected duplicate pairs, clusters, and a report
+    /// folder (CSV, JSON and an HTML page for reviewers).
+    Dedup(gallery::report::DedupArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +69,13 @@ fn main() -> ExitCode {
         Command::Synth(args) => synth::run(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => eval::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Enroll(args) => gallery::enroll::run(args),
+        Command::EnrollBatch(args) => gallery::batch::run(args),
+        Command::Verify(args) => gallery::query::verify(args),
+        Command::Identify(args) => gallery::query::identify(args),
+        Command::List(args) => gallery::query::list(args),
+        Command::Remove(args) => gallery::query::remove(args),
+        Command::Dedup(args) => gallery::report::run(args),
     };
     match result {
         Ok(code) => code,

@@ -67,18 +67,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let report = gallery.deduplicate()?;
     let wall_seconds = started.elapsed().as_secs_f64();
-    std::fs::create_dir_all(&args.report)
-        .with_context(|| format!("cannot create {}", args.report.display()))?;
-    write_csv(&args.report.join("pairs.csv"), &gallery, &report)?;
-    let json = report_json(&gallery, &report, wall_seconds);
-    write(
-        &args.report.join("report.json"),
-        serde_json::to_string_pretty(&json)?.as_bytes(),
-    )?;
-    write(
-        &args.report.join("index.html"),
-        html::page(&gallery, &report, wall_seconds).as_bytes(),
-    )?;
+    write_report(&args.report, &gallery, &report, wall_seconds)?;
     let summary = Summary {
         subjects: report.subjects,
         compared: report.compared,
@@ -117,6 +106,26 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
         println!("report: {}", args.report.join("index.html").display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `pairs.csv`, `report.json` and `index.html` into `dir` (created).
+pub fn write_report(
+    dir: &Path,
+    gallery: &Gallery,
+    report: &DedupReport,
+    wall_seconds: f64,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write_csv(&dir.join("pairs.csv"), gallery, report)?;
+    let json = report_json(gallery, report, wall_seconds);
+    write(
+        &dir.join("report.json"),
+        serde_json::to_string_pretty(&json)?.as_bytes(),
+    )?;
+    write(
+        &dir.join("index.html"),
+        html::page(gallery, report, wall_seconds).as_bytes(),
+    )
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -27,7 +27,9 @@
 //! faces from a zero-mean Gaussian impostor law of standard deviation 0.08 (what ArcFace-like
 //! models give between different people). Calibrate both on your own impostor scores with
 //! [`TailModel::fit`]: a different extractor, sensor or face model moves them. Beyond the last
-//! calibrated point the tail is extrapolated along its last decade, and each modality's
+//! calibrated point the tail is extrapolated at **half** the rate of its last calibrated
+//! decade (nothing says how an impostor tail goes on beyond the data, and a steep guess is
+//! what produces confident false matches), and each modality's
 //! evidence is capped at [`MAX_EVIDENCE`] bans so that no single score, however high, decides
 //! alone beyond what any calibration can support.
 
@@ -44,7 +46,8 @@ pub const MAX_EVIDENCE: f64 = 12.0;
 pub const MIN_FIT_SCORES: usize = 1000;
 
 /// An impostor score distribution's upper tail: `log10 FMR` at increasing scores, linear in
-/// between, extrapolated along the last segment beyond the last point.
+/// between; beyond the last point, `log10 FMR` keeps falling at half the mean rate of the last
+/// calibrated decade (conservative: heavier than the data's tail).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TailModel {
     /// `(score, log10 FMR)`, scores strictly increasing, `log10 FMR` strictly decreasing
@@ -86,7 +89,8 @@ impl TailModel {
 
     /// Face cosine similarities of a model whose impostor scores are Gaussian around 0 with
     /// standard deviation 0.08 (typical of ArcFace-like models); the points are that law's
-    /// quantiles down to an FMR of 10⁻⁶.
+    /// quantiles down to an FMR of 10⁻⁹. Real models' tails are
+    /// usually heavier far out: fit your model's own with [`TailModel::fit`].
     pub fn face_default() -> TailModel {
         TailModel {
             knots: vec![
@@ -98,6 +102,9 @@ impl TailModel {
                 (0.2975, -4.0),
                 (0.3412, -5.0),
                 (0.3803, -6.0),
+                (0.4159, -7.0),
+                (0.4490, -8.0),
+                (0.4798, -9.0),
             ],
         }
     }
@@ -156,11 +163,18 @@ impl TailModel {
             return k[0].1.min(0.0);
         }
         let i = k.partition_point(|&(s, _)| s <= score);
-        let (a, b) = if i >= k.len() {
-            (k[k.len() - 2], k[k.len() - 1])
-        } else {
-            (k[i - 1], k[i])
-        };
+        if i >= k.len() {
+            let last = k[k.len() - 1];
+            // The first point within a decade of the last one, or the first point.
+            let from = k
+                .iter()
+                .find(|&&(_, l)| l <= last.1 + 1.0)
+                .filter(|&&(s, _)| s < last.0)
+                .unwrap_or(&k[0]);
+            let slope = (last.1 - from.1) / (last.0 as f64 - from.0 as f64);
+            return (last.1 + 0.5 * slope * (score as f64 - last.0 as f64)).min(0.0);
+        }
+        let (a, b) = (k[i - 1], k[i]);
         let t = (score as f64 - a.0 as f64) / (b.0 as f64 - a.0 as f64);
         (a.1 + t * (b.1 - a.1)).min(0.0)
     }
@@ -297,8 +311,9 @@ mod tests {
         assert!((m.evidence(thresholds::FMR_1_PERCENT, 1) - 2.0).abs() < 1e-9);
         assert_eq!(m.evidence(-1.0, 1), 0.0);
         assert_eq!(m.evidence(f32::NAN, 1), 0.0);
-        // Extrapolated along the last decade (0.0121 per decade), then capped.
-        assert!((m.evidence(0.0630, 1) - 5.0).abs() < 0.01);
+        // Extrapolated at half the last decade's rate (0.0121 per decade there), then capped.
+        assert!((m.evidence(0.0630, 1) - 4.5).abs() < 0.01);
+        assert!((m.evidence(0.0751, 1) - 5.0).abs() < 0.01);
         assert_eq!(m.evidence(0.9, 1), MAX_EVIDENCE);
         // Ten impression pairs cost one ban.
         assert!((m.evidence(thresholds::FMR_0_1_PERCENT, 10) - 2.0).abs() < 1e-9);
@@ -347,9 +362,15 @@ mod tests {
                 m.log10_fmr(s)
             );
         }
-        // Beyond the data, along the last decade.
-        let want = -0.15 / (0.01 * std::f64::consts::LN_10);
-        assert!((m.log10_fmr(0.15) - want).abs() < 0.2);
+        // Beyond the data, at half the true rate.
+        let (s_last, l_last) = *m.knots().last().unwrap();
+        let want = l_last - 0.5 * (0.15 - s_last as f64) / (0.01 * std::f64::consts::LN_10);
+        assert!(
+            (m.log10_fmr(0.15) - want).abs() < 0.2,
+            "{}",
+            m.log10_fmr(0.15)
+        );
+        assert!(m.log10_fmr(0.15) > -0.15 / (0.01 * std::f64::consts::LN_10));
         assert!(TailModel::fit(&scores[..10]).is_err());
         let mut bad = scores.clone();
         bad[3] = f32::NAN;

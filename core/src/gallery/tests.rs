@@ -209,6 +209,13 @@ fn deduplication_finds_planted_duplicates_and_clusters_them() {
     let people = 120;
     let pop = Population::new(15, people + 10, 3);
     let mut g = gallery_of(&pop, people);
+    // Short lists of 10, so that the prefilter's saving shows at this size.
+    g.set_config(GalleryConfig {
+        min_shortlist: 10,
+        shortlist_fraction: 0.05,
+        ..GalleryConfig::default()
+    })
+    .unwrap();
     // Person 10 twice more under new ids (a cluster of three), person 20 once more, with
     // other captures; "SHARED-30" carries person 30's face with person 125's fingers.
     let planted = [

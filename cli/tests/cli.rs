@@ -148,3 +148,36 @@ fn show_maps_puts_enhanced_image_and_skeleton_beside_the_overlay() {
         "{skeleton_dark}"
     );
 }
+
+/// The main job: the demo deduplicates its population and finds what it planted.
+#[test]
+fn demo_finds_the_planted_duplicates_and_writes_the_report() {
+    let out = temp_dir("demo");
+    let output = galton(&["demo", "--people", "300", "--report", out.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("(recall"))
+        .unwrap_or_else(|| panic!("no recall line: {stdout}"));
+    let number = |key: &str| -> f64 {
+        let at = line.find(key).unwrap() + key.len();
+        line[at..]
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(number("recall ") >= 0.95, "{line}");
+    assert!(number("precision ") >= 0.9, "{line}");
+    assert!(
+        stdout.contains("refused, its biometrics belong to P0000003"),
+        "{stdout}"
+    );
+    for file in ["gallery.db", "pairs.csv", "report.json", "index.html"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let csv = std::fs::read_to_string(out.join("pairs.csv")).unwrap();
+    assert!(csv.contains("FIX0,FIX-DUP0"), "{csv}");
+}

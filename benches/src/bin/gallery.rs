@@ -143,7 +143,10 @@ fn identify(args: &Args) {
         }
     }
     let n = queries.len() as f64;
-    println!("\n### identify: one probe of two fingers against {} subjects\n", args.people);
+    println!(
+        "\n### identify: one probe of two fingers against {} subjects\n",
+        args.people
+    );
     println!("| measure | value |\n|---|---|");
     println!("| threads | {} |", rayon::current_num_threads());
     println!(
@@ -218,8 +221,10 @@ fn dedup(args: &Args) {
     println!("| false pairs reported | {false_pairs} |");
     println!("| clusters | {} |", report.clusters.len());
     for kind in ["DUP", "SHF", "SHP"] {
-        let of_kind: Vec<&(String, String)> =
-            planted.iter().filter(|(_, b)| b.starts_with(kind)).collect();
+        let of_kind: Vec<&(String, String)> = planted
+            .iter()
+            .filter(|(_, b)| b.starts_with(kind))
+            .collect();
         let hit = of_kind
             .iter()
             .filter(|(a, b)| {

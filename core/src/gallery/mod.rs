@@ -94,13 +94,22 @@ pub struct GalleryConfig {
     pub shortlist_fraction: f64,
     /// … but never fewer than this many.
     pub min_shortlist: usize,
+    /// With several probe fingers, the subjects compared in full are those with the most
+    /// prefilter votes over all fingers, this fraction of the gallery (at least
+    /// `min_shortlist`) …
+    pub fused_shortlist_fraction: f64,
+    /// … plus each finger's own best candidates, this fraction (at least a quarter of
+    /// `min_shortlist`), so that a record sharing one finger is still found.
+    pub single_finger_shortlist_fraction: f64,
     /// Face candidates per probe (nearest embeddings, exact search).
     pub face_candidates: usize,
     /// In [`Gallery::deduplicate`], pairs whose faces reach the score of this false match
     /// rate on their own are compared in full (default 10⁻³), besides the fingerprint
     /// prefilter's candidates.
     pub dedup_face_fmr: f64,
-    /// The fingerprint prefilter (not serialised: the defaults are measured).
+    /// The fingerprint prefilter (not serialised: the defaults are measured);
+    /// [`PrefilterConfig::fast`] by default, tuned for probes of two or more fingers. For
+    /// single-finger identification, [`PrefilterConfig::default`] keeps more mates.
     #[serde(skip)]
     pub prefilter: PrefilterConfig,
 }
@@ -114,9 +123,11 @@ impl Default for GalleryConfig {
             duplicate_fmr: 1e-8,
             shortlist_fraction: 0.01,
             min_shortlist: 100,
+            fused_shortlist_fraction: 0.003,
+            single_finger_shortlist_fraction: 0.0005,
             face_candidates: 100,
             dedup_face_fmr: 1e-3,
-            prefilter: PrefilterConfig::default(),
+            prefilter: PrefilterConfig::fast(),
         }
     }
 }
@@ -135,11 +146,19 @@ impl GalleryConfig {
         rate("match_fmr", self.match_fmr)?;
         rate("duplicate_fmr", self.duplicate_fmr)?;
         rate("dedup_face_fmr", self.dedup_face_fmr)?;
-        if !(self.shortlist_fraction > 0.0 && self.shortlist_fraction <= 1.0) {
-            return Err(Error::InvalidArgument(format!(
-                "shortlist_fraction must be in (0, 1], got {}",
-                self.shortlist_fraction
-            )));
+        for (name, v) in [
+            ("shortlist_fraction", self.shortlist_fraction),
+            ("fused_shortlist_fraction", self.fused_shortlist_fraction),
+            (
+                "single_finger_shortlist_fraction",
+                self.single_finger_shortlist_fraction,
+            ),
+        ] {
+            if !(v > 0.0 && v <= 1.0) {
+                return Err(Error::InvalidArgument(format!(
+                    "{name} must be in (0, 1], got {v}"
+                )));
+            }
         }
         Ok(())
     }

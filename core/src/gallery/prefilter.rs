@@ -60,6 +60,21 @@ pub struct PrefilterConfig {
     pub max_bucket_share: f32,
 }
 
+impl PrefilterConfig {
+    /// The gallery's setting: three MinHash values per key and buckets above 0.1% of all
+    /// cylinders skipped. Six times faster than the default at 10⁵ templates (53 against 568
+    /// ms a lookup, one thread) for a little single-finger recall (mate in the top 1% for
+    /// 98.8% of 2,000 probes, against 99.8%); a gallery fuses the votes of several fingers,
+    /// which recovers it (`--bin gallery`: no mate lost at 10⁵ subjects × 2 fingers).
+    pub fn fast() -> Self {
+        PrefilterConfig {
+            minhashes_per_key: 3,
+            max_bucket_share: 0.001,
+            ..PrefilterConfig::default()
+        }
+    }
+}
+
 impl Default for PrefilterConfig {
     fn default() -> Self {
         PrefilterConfig {

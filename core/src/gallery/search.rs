@@ -1,12 +1,16 @@
 //! 1:1 verification and 1:N identification.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::fusion::Comparison;
+use super::prefilter::Candidate;
 use super::record::{self, Record};
 use super::subject::Probe;
-use super::{par_map_matcher, slot_of_key, Gallery};
-use crate::matcher::Matcher;
+use super::{par_map, par_map_matcher, slot_of_key, Gallery};
+use crate::matcher::{Matcher, PreparedTemplate};
+use crate::template::FingerPosition;
 use crate::{Error, Result};
 
 /// One candidate of an identification, or a suspected duplicate.
@@ -93,22 +97,21 @@ impl Gallery {
         exclude: Option<u32>,
         faces: bool,
     ) -> Vec<u32> {
-        let mut slots: Vec<u32> = Vec::new();
-        for (position, views) in &record.fingers {
-            let Some(shard) = self.shards.get(position) else {
-                continue;
-            };
-            let limit = self.shortlist(shard.templates);
-            for view in views {
-                slots.extend(
-                    shard
-                        .prefilter
-                        .candidates(view, limit)
-                        .into_iter()
-                        .map(|c| slot_of_key(c.key)),
-                );
-            }
-        }
+        // One prefilter lookup per impression, in parallel (they are independent).
+        let lookups: Vec<(FingerPosition, &super::FingerShard, &PreparedTemplate)> = record
+            .fingers
+            .iter()
+            .filter_map(|(&position, views)| {
+                self.shards.get(&position).map(|s| (position, s, views))
+            })
+            .flat_map(|(position, shard, views)| views.iter().map(move |v| (position, shard, v)))
+            .collect();
+        let found: Vec<(FingerPosition, Vec<Candidate>)> =
+            par_map(&lookups, |&(position, shard, view)| {
+                let limit = self.shortlist(shard.templates);
+                (position, shard.prefilter.candidates(view, limit))
+            });
+        let mut slots = self.merge_shortlists(&found);
         if let (Some(face), Some(index), true) = (&record.face, &self.faces, faces) {
             if let Ok(hits) = index.search(face.as_slice(), self.config.face_candidates) {
                 slots.extend(hits.into_iter().map(|h| h.id as u32));
@@ -122,6 +125,52 @@ impl Gallery {
             slots.retain(|&s| s != x);
         }
         slots
+    }
+
+    /// One finger: its whole shortlist. Several fingers: the subjects with the most votes
+    /// over all fingers (each finger's votes scaled by its best candidate's), and each
+    /// finger's own best few, so that a subject sharing a single finger is still compared.
+    fn merge_shortlists(&self, found: &[(FingerPosition, Vec<Candidate>)]) -> Vec<u32> {
+        let positions: std::collections::BTreeSet<FingerPosition> =
+            found.iter().map(|(p, _)| *p).collect();
+        if positions.len() <= 1 {
+            return found
+                .iter()
+                .flat_map(|(_, c)| c.iter().map(|c| slot_of_key(c.key)))
+                .collect();
+        }
+        let subjects = self.by_id.len();
+        let fused_limit = ((subjects as f64 * self.config.fused_shortlist_fraction).ceil()
+            as usize)
+            .max(self.config.min_shortlist);
+        let single_limit = ((subjects as f64 * self.config.single_finger_shortlist_fraction).ceil()
+            as usize)
+            .max(self.config.min_shortlist / 4);
+        // Best scaled vote of each (subject, finger).
+        let mut best: HashMap<(u32, FingerPosition), f32> = HashMap::new();
+        let mut out: Vec<u32> = Vec::new();
+        for (position, candidates) in found {
+            let top = candidates.first().map_or(0.0, |c| c.votes);
+            if top <= 0.0 {
+                continue;
+            }
+            for (rank, c) in candidates.iter().enumerate() {
+                let slot = slot_of_key(c.key);
+                if rank < single_limit {
+                    out.push(slot);
+                }
+                let v = best.entry((slot, *position)).or_insert(0.0);
+                *v = v.max(c.votes / top);
+            }
+        }
+        let mut fused: HashMap<u32, f32> = HashMap::new();
+        for ((slot, _), v) in best {
+            *fused.entry(slot).or_insert(0.0) += v;
+        }
+        let mut ranked: Vec<(u32, f32)> = fused.into_iter().collect();
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.extend(ranked.into_iter().take(fused_limit).map(|(s, _)| s));
+        out
     }
 
     pub(super) fn shortlist(&self, templates: usize) -> usize {

@@ -606,7 +606,7 @@ impl Gallery {
         for (&position, views) in &entry.record.fingers {
             let prefilter_config = &self.config.prefilter;
             let shard = self.shards.entry(position).or_insert_with(|| FingerShard {
-                prefilter: FingerPrefilter::new(prefilter_config.clone()),
+                prefilter: FingerPrefilter::new(*prefilter_config),
                 templates: 0,
             });
             for (i, view) in views.iter().enumerate() {

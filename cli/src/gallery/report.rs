@@ -36,19 +36,10 @@ pub struct DedupArgs {
     pub json: bool,
 }
 
-/// The finger positions of the CSV columns, in code order.
-const POSITIONS: [FingerPosition; 10] = [
-    FingerPosition::RightThumb,
-    FingerPosition::RightIndex,
-    FingerPosition::RightMiddle,
-    FingerPosition::RightRing,
-    FingerPosition::RightLittle,
-    FingerPosition::LeftThumb,
-    FingerPosition::LeftIndex,
-    FingerPosition::LeftMiddle,
-    FingerPosition::LeftRing,
-    FingerPosition::LeftLittle,
-];
+/// The finger positions of the CSV columns, in code order (every known position).
+fn positions() -> &'static [FingerPosition] {
+    &FingerPosition::ALL[1..]
+}
 
 #[derive(Debug, Serialize)]
 struct Summary {
@@ -145,7 +136,7 @@ fn write_csv(path: &Path, gallery: &Gallery, report: &DedupReport) -> anyhow::Re
     ]
     .map(String::from)
     .to_vec();
-    header.extend(POSITIONS.iter().map(|p| p.to_string()));
+    header.extend(positions().iter().map(|p| p.to_string()));
     header.push("face".into());
     out.write_record(&header)?;
     let match_fmr = gallery.config().match_fmr;
@@ -158,7 +149,7 @@ fn write_csv(path: &Path, gallery: &Gallery, report: &DedupReport) -> anyhow::Re
             format!("{:.3e}", c.fmr()),
             matched_names(c, match_fmr).join(";"),
         ];
-        let modalities = POSITIONS
+        let modalities = positions()
             .iter()
             .map(|&p| Modality::Finger(p))
             .chain([Modality::Face]);

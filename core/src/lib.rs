@@ -35,6 +35,7 @@ pub mod gallery;
 pub mod image;
 pub mod matcher;
 pub mod metrics;
+pub mod quality;
 pub mod synth;
 pub mod template;
 

@@ -1,0 +1,1 @@
+//! Face image quality (placeholder until the face helper lands).

@@ -1,0 +1,1 @@
+//! Fingerprint image quality.

@@ -22,14 +22,15 @@
 mod cleanup;
 mod config;
 mod enhance;
-mod frequency;
+pub(crate) mod frequency;
 mod maps;
-mod minutiae;
-mod orientation;
-mod pipeline;
-mod plane;
+pub(crate) mod minutiae;
+pub(crate) mod orientation;
+pub(crate) mod pipeline;
+pub(crate) mod plane;
+pub(crate) mod quick;
 mod resample;
-mod segmentation;
+pub(crate) mod segmentation;
 pub mod skeleton;
 
 pub use config::ExtractorConfig;

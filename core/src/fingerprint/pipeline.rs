@@ -14,7 +14,7 @@ use super::enhance::{self, BankParams, KernelBank};
 use super::frequency::{self, RidgePeriod};
 use super::maps::FeatureMaps;
 use super::minutiae::{self, MinutiaeParams};
-use super::orientation::{self, OrientationField};
+use super::orientation::{self, GradientSums, OrientationField};
 use super::plane::{Grid, Plane};
 use super::resample;
 use super::segmentation::{self, SegmentParams, Segmentation};
@@ -73,8 +73,26 @@ fn check(cfg: &ExtractorConfig) -> Result<()> {
     }
 }
 
-/// Runs the whole pipeline.
-pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Template, Stages)> {
+/// The stages up to ridge frequency and the refined segmentation: everything the quality
+/// assessment needs, and the input of the enhancement.
+pub(crate) struct Front {
+    pub(crate) scale: (f32, f32),
+    pub(crate) grid: Grid,
+    /// The working image (500 ppi), gray levels 0–255.
+    pub(crate) work: Plane,
+    /// Per-block gray-level standard deviation of `work`.
+    pub(crate) block_std: Plane,
+    /// The image normalised to zero local mean and unit local contrast.
+    pub(crate) norm: Plane,
+    /// Per-block squared-gradient sums of `norm`, unsmoothed.
+    pub(crate) local_sums: GradientSums,
+    pub(crate) seg: Segmentation,
+    pub(crate) field: OrientationField,
+    pub(crate) period: RidgePeriod,
+}
+
+/// Stages 1–5: resampling, normalisation, segmentation, orientation, frequency.
+pub(crate) fn front(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<Front> {
     check(cfg)?;
     // 1. Resolution normalisation.
     let (work, sx, sy) = resample::to_working(image.gray(), image.ppi() / WORKING_PPI);
@@ -142,6 +160,42 @@ pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Te
         cfg.min_foreground_blocks,
     )
     .measure(&grid);
+    Ok(Front {
+        scale: (sx, sy),
+        grid,
+        work,
+        block_std: std,
+        norm,
+        local_sums: sums,
+        seg,
+        field,
+        period,
+    })
+}
+
+/// The minutiae rules of the configuration.
+pub(crate) fn minutiae_params(cfg: &ExtractorConfig) -> MinutiaeParams {
+    MinutiaeParams {
+        border: cfg.border_distance,
+        trace_len: cfg.trace_length,
+        gap: cfg.gap_length,
+        min_distance: cfg.min_distance,
+        cluster: cfg.cluster_radius,
+        cluster_size: cfg.cluster_size,
+    }
+}
+
+/// Runs the whole pipeline.
+pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Template, Stages)> {
+    let Front {
+        scale: (sx, sy),
+        grid,
+        norm,
+        seg,
+        field,
+        period,
+        ..
+    } = front(image, cfg)?;
     // 6. Enhancement.
     let bank = KernelBank::cached(&BankParams {
         orientations: cfg.gabor_orientations,
@@ -156,7 +210,7 @@ pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Te
     // 7. Binarisation.
     let binary = enhance::binarize(&enhanced, &seg.pixel, cfg.min_blob_area);
     // 8. Thinning and skeleton cleanup.
-    let mut skeleton = Padded::from_mask(work.w, work.h, &binary);
+    let mut skeleton = Padded::from_mask(grid.w, grid.h, &binary);
     thin_padded(&mut skeleton);
     let ctx = Local {
         grid: &grid,
@@ -180,14 +234,7 @@ pub(crate) fn run(image: &FingerprintImage, cfg: &ExtractorConfig) -> Result<(Te
         &field,
         &period,
         &grid,
-        &MinutiaeParams {
-            border: cfg.border_distance,
-            trace_len: cfg.trace_length,
-            gap: cfg.gap_length,
-            min_distance: cfg.min_distance,
-            cluster: cfg.cluster_radius,
-            cluster_size: cfg.cluster_size,
-        },
+        &minutiae_params(cfg),
     );
     let (w, h) = (image.width(), image.height());
     let mut list: Vec<Minutia> = candidates

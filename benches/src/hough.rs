@@ -224,8 +224,8 @@ fn peaks(a: &[Point], b: &[Point], config: &HoughConfig) -> Vec<Rigid> {
             }
         }
     }
-    votes.sort_unstable_by(|u, v| u.0.cmp(&v.0));
-    // Cells: (votes, cell, mean transform).
+    votes.sort_by_key(|u| u.0); // stable: the order of the votes in a cell is defined
+                                // Cells: (votes, cell, mean transform).
     let mut cells: Vec<(usize, [i32; 3], Rigid)> = Vec::new();
     for run in votes.chunk_by(|u, v| u.0 == v.0) {
         let n = run.len() as f32;

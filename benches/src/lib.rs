@@ -1,6 +1,9 @@
-//! Shared setup for the galton benchmarks: locating the real datasets.
+//! Shared setup for the galton benchmarks: locating the real datasets; and a classical Hough
+//! matcher ([`hough`]) to evaluate with beside galton's own.
 
 use std::path::PathBuf;
+
+pub mod hough;
 
 /// The folder of real public datasets: `$GALTON_DATASETS`, or `../shared/datasets` beside the
 /// workspace root. Panics with a clear message when it is missing.

@@ -243,6 +243,66 @@ pub fn threshold_at_fmr(impostor: &[f32], fmr: f64) -> Result<f32> {
     Ok(threshold)
 }
 
+/// One point of an error-versus-reject curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ErcPoint {
+    /// Fraction of the genuine comparisons rejected for quality, 0–1.
+    pub rejected: f64,
+    /// FNMR of the remaining genuine comparisons at the fixed threshold.
+    pub fnmr: f64,
+}
+
+/// The error-versus-reject curve of a quality measure (as NFIQ 2 is validated): the genuine
+/// comparisons are ranked by `quality` (the quality of a pair, usually the lower of its two
+/// samples'), and for each fraction in `fractions` the lowest-quality share of them is
+/// rejected and the FNMR of the rest is measured at the fixed `threshold` (a score
+/// `>= threshold` is a match). Ties in quality are broken by input order, so exactly
+/// `round(fraction × n)` comparisons are rejected.
+///
+/// A quality measure that predicts errors makes the curve fall faster than random
+/// rejection, which leaves the FNMR where it was.
+///
+/// Errors with [`Error::InvalidArgument`] when the slices differ in length or are empty, a
+/// score or quality is NaN, or a fraction is outside `[0, 1)`.
+pub fn error_reject_curve(
+    genuine: &[f32],
+    quality: &[f32],
+    threshold: f32,
+    fractions: &[f64],
+) -> Result<Vec<ErcPoint>> {
+    if genuine.len() != quality.len() || genuine.is_empty() {
+        return Err(Error::InvalidArgument(format!(
+            "error-versus-reject curve needs one quality per genuine score ({} scores, {} qualities)",
+            genuine.len(),
+            quality.len()
+        )));
+    }
+    if genuine.iter().chain(quality).any(|v| v.is_nan()) {
+        return Err(Error::InvalidArgument(
+            "error-versus-reject curve: a score or quality is NaN".into(),
+        ));
+    }
+    if let Some(f) = fractions.iter().find(|f| !(0.0..1.0).contains(*f)) {
+        return Err(Error::InvalidArgument(format!(
+            "rejected fraction {f} is not in [0, 1)"
+        )));
+    }
+    let mut order: Vec<usize> = (0..genuine.len()).collect();
+    order.sort_by(|&a, &b| quality[a].total_cmp(&quality[b]).then(a.cmp(&b)));
+    Ok(fractions
+        .iter()
+        .map(|&rejected| {
+            let skip = (rejected * genuine.len() as f64).round() as usize;
+            let kept = &order[skip.min(order.len() - 1)..];
+            let errors = kept.iter().filter(|&&i| genuine[i] < threshold).count();
+            ErcPoint {
+                rejected,
+                fnmr: errors as f64 / kept.len() as f64,
+            }
+        })
+        .collect())
+}
+
 /// Parses an FVC file stem `<finger>_<impression>` (such as `101_1`) into
 /// `(finger, impression)`. `None` for anything else.
 pub fn parse_fvc_name(stem: &str) -> Option<(u32, u32)> {

@@ -34,34 +34,36 @@ pub(crate) fn smooth_along_ridges(front: &Front) -> Plane {
     let mut out = Plane::filled(w, h, 0.0);
     let src = &front.norm.data;
     let reach = REACH as isize;
-    let mut offsets = vec![(0isize, 0isize); weights.len()];
+    let taps = weights.len();
+    let mut offsets = vec![(0isize, 0isize); taps];
+    let mut linear = vec![0isize; taps];
     for by in 0..grid.bh {
         for bx in 0..grid.bw {
             if !front.seg.block[by * grid.bw + bx] {
                 continue;
             }
-            let theta = half_angle(
-                front.field.cos2.at(bx, by),
-                front.field.sin2.at(bx, by),
-            );
+            let theta = half_angle(front.field.cos2.at(bx, by), front.field.sin2.at(bx, by));
             let (dx, dy) = (theta.cos(), -theta.sin());
-            for (o, k) in offsets.iter_mut().zip(-REACH..=REACH) {
+            for ((o, l), k) in offsets.iter_mut().zip(&mut linear).zip(-REACH..=REACH) {
                 *o = (
                     (k as f32 * dx).round() as isize,
                     (k as f32 * dy).round() as isize,
                 );
+                *l = o.1 * w as isize + o.0;
             }
             let (x0, x1) = (bx * grid.block, ((bx + 1) * grid.block).min(w));
             let (y0, y1) = (by * grid.block, ((by + 1) * grid.block).min(h));
+            let interior = x0 as isize >= reach
+                && y0 as isize >= reach
+                && x1 as isize + reach <= w as isize
+                && y1 as isize + reach <= h as isize;
             for y in y0..y1 {
-                let interior_y = y as isize >= reach && (y as isize) < h as isize - reach;
                 for x in x0..x1 {
-                    let interior = interior_y && x as isize >= reach && (x as isize) < w as isize - reach;
+                    let i = y * w + x;
                     let mut v = 0.0;
                     if interior {
-                        for (&(ox, oy), &wt) in offsets.iter().zip(&weights) {
-                            let i = (y as isize + oy) as usize * w + (x as isize + ox) as usize;
-                            v += wt * src[i];
+                        for (&l, &wt) in linear.iter().zip(&weights) {
+                            v += wt * src[(i as isize + l) as usize];
                         }
                     } else {
                         for (&(ox, oy), &wt) in offsets.iter().zip(&weights) {
@@ -70,7 +72,7 @@ pub(crate) fn smooth_along_ridges(front: &Front) -> Plane {
                             v += wt * src[yy * w + xx];
                         }
                     }
-                    out.data[y * w + x] = v;
+                    out.data[i] = v;
                 }
             }
         }

@@ -318,41 +318,42 @@ fn pixel_mask(grid: &Grid, block: &[bool]) -> Vec<bool> {
 /// the outside of the image, in pixels.
 pub(crate) fn distance_to_background(mask: &[bool], w: usize, h: usize) -> Vec<f32> {
     const BIG: u32 = u32::MAX / 4;
-    let mut d: Vec<u32> = mask.iter().map(|&m| if m { BIG } else { 0 }).collect();
-    let get = |d: &[u32], x: isize, y: isize| -> u32 {
-        if x < 0 || y < 0 || x >= w as isize || y >= h as isize {
-            0
-        } else {
-            d[y as usize * w + x as usize]
-        }
-    };
-    for y in 0..h as isize {
-        for x in 0..w as isize {
-            let i = y as usize * w + x as usize;
-            if d[i] == 0 {
-                continue;
-            }
-            let m = (get(&d, x - 1, y) + 3)
-                .min(get(&d, x, y - 1) + 3)
-                .min(get(&d, x - 1, y - 1) + 4)
-                .min(get(&d, x + 1, y - 1) + 4);
-            d[i] = d[i].min(m);
+    // A frame of zeros around the image stands for the outside, so the passes need no
+    // bounds checks.
+    let stride = w + 2;
+    let mut d = vec![0u32; stride * (h + 2)];
+    for y in 0..h {
+        for (o, &m) in d[(y + 1) * stride + 1..][..w].iter_mut().zip(&mask[y * w..][..w]) {
+            *o = if m { BIG } else { 0 };
         }
     }
-    for y in (0..h as isize).rev() {
-        for x in (0..w as isize).rev() {
-            let i = y as usize * w + x as usize;
-            if d[i] == 0 {
-                continue;
+    for y in 1..=h {
+        for i in y * stride + 1..y * stride + 1 + w {
+            if d[i] != 0 {
+                let m = (d[i - 1] + 3)
+                    .min(d[i - stride] + 3)
+                    .min(d[i - stride - 1] + 4)
+                    .min(d[i - stride + 1] + 4);
+                d[i] = d[i].min(m);
             }
-            let m = (get(&d, x + 1, y) + 3)
-                .min(get(&d, x, y + 1) + 3)
-                .min(get(&d, x + 1, y + 1) + 4)
-                .min(get(&d, x - 1, y + 1) + 4);
-            d[i] = d[i].min(m);
         }
     }
-    d.into_iter().map(|v| v as f32 / 3.0).collect()
+    for y in (1..=h).rev() {
+        for i in (y * stride + 1..y * stride + 1 + w).rev() {
+            if d[i] != 0 {
+                let m = (d[i + 1] + 3)
+                    .min(d[i + stride] + 3)
+                    .min(d[i + stride + 1] + 4)
+                    .min(d[i + stride - 1] + 4);
+                d[i] = d[i].min(m);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(w * h);
+    for y in 1..=h {
+        out.extend(d[y * stride + 1..][..w].iter().map(|&v| v as f32 / 3.0));
+    }
+    out
 }
 
 #[cfg(test)]

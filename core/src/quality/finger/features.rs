@@ -165,10 +165,11 @@ pub(crate) fn measure(front: &Front, cfg: &ExtractorConfig) -> FingerFeatures {
     // Local blocks.
     let step = LOCAL_BLOCK / grid.block;
     let (lw, lh) = (grid.bw / step, grid.bh / step);
+    let twiddle = Twiddle::new();
     let mut locals: Vec<Option<Local>> = Vec::with_capacity(lw * lh);
     for ly in 0..lh {
         for lx in 0..lw {
-            locals.push(local_block(front, lx * step, ly * step, step));
+            locals.push(local_block(front, (lx * step, ly * step), step, &twiddle));
         }
     }
     let valid: Vec<&Local> = locals.iter().flatten().collect();
@@ -200,7 +201,12 @@ pub(crate) fn measure(front: &Front, cfg: &ExtractorConfig) -> FingerFeatures {
 
 /// The local features of the `step × step` 8-pixel blocks starting at block `(bx, by)`, if
 /// they all lie in the foreground.
-fn local_block(front: &Front, bx: usize, by: usize, step: usize) -> Option<Local> {
+fn local_block(
+    front: &Front,
+    (bx, by): (usize, usize),
+    step: usize,
+    twiddle: &Twiddle,
+) -> Option<Local> {
     let grid = &front.grid;
     let (mut a, mut b, mut g) = (0.0f32, 0.0f32, 0.0f32);
     for y in by..by + step {
@@ -260,10 +266,26 @@ fn local_block(front: &Front, bx: usize, by: usize, step: usize) -> Option<Local
     Some(Local {
         ocl,
         lcs,
-        fda: frequency_domain(&detrended),
+        fda: frequency_domain(&detrended, twiddle),
         ratio: width_ratio(&ridge),
         angle,
     })
+}
+
+/// cos and sin of 2πk/32.
+pub(crate) struct Twiddle {
+    cos: [f32; LOCAL_BLOCK],
+    sin: [f32; LOCAL_BLOCK],
+}
+
+impl Twiddle {
+    fn new() -> Self {
+        let angle = |k: usize| std::f32::consts::TAU * k as f32 / LOCAL_BLOCK as f32;
+        Twiddle {
+            cos: std::array::from_fn(|k| angle(k).cos()),
+            sin: std::array::from_fn(|k| angle(k).sin()),
+        }
+    }
 }
 
 /// Bilinear sample of a pixel plane at pixel coordinates.
@@ -289,15 +311,15 @@ fn line_fit(p: &[f32; LOCAL_BLOCK]) -> [f32; LOCAL_BLOCK] {
 
 /// NFIQ 2's frequency-domain measure of a detrended x-signature: amplitude at the dominant
 /// frequency plus 0.3 × its two neighbours, over the sum of all amplitudes (DC excluded).
-fn frequency_domain(q: &[f32; LOCAL_BLOCK]) -> f32 {
+fn frequency_domain(q: &[f32; LOCAL_BLOCK], twiddle: &Twiddle) -> f32 {
     const HALF: usize = LOCAL_BLOCK / 2;
     let mut amp = [0.0f32; HALF + 1];
     for (f, a) in amp.iter_mut().enumerate().skip(1) {
         let (mut re, mut im) = (0.0f32, 0.0f32);
         for (u, &v) in q.iter().enumerate() {
-            let phase = std::f32::consts::TAU * (f * u) as f32 / LOCAL_BLOCK as f32;
-            re += v * phase.cos();
-            im -= v * phase.sin();
+            let k = (f * u) % LOCAL_BLOCK;
+            re += v * twiddle.cos[k];
+            im -= v * twiddle.sin[k];
         }
         *a = re.hypot(im);
     }

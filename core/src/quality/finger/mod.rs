@@ -126,7 +126,12 @@ impl FingerQuality {
 /// Fails with [`Error::InvalidImage`] when the image is too small or holds no fingerprint
 /// area.
 pub fn features(image: &FingerprintImage) -> Result<FingerFeatures> {
-    let cfg = ExtractorConfig::default();
+    // The extractor smooths the image before estimating orientations, to steady the field
+    // on dotted ridges; the quality features want the raw field (and the time).
+    let cfg = ExtractorConfig {
+        orientation_presmooth: 0.0,
+        ..ExtractorConfig::default()
+    };
     let front = pipeline::front(image, &cfg)?;
     Ok(features::measure(&front, &cfg))
 }

@@ -16,7 +16,7 @@ use galton::evaluation::{self, Pair, Protocol};
 use galton::fingerprint;
 use galton::image::FingerprintImage;
 use galton::matcher::{Matcher, PreparedTemplate};
-use galton::quality::finger::model::{inputs, LinearModel, INPUTS};
+use galton::quality::finger::model::{inputs, LinearModel, INPUTS, SIGNS};
 use galton::quality::finger::{self, FingerFeatures};
 use galton::Template;
 use galton_benches::{fvc2002_images, hough};
@@ -126,7 +126,8 @@ impl Set {
     }
 }
 
-/// Ridge regression of the utility on the standardised model inputs.
+/// Ridge regression of the utility on the standardised model inputs, keeping only inputs
+/// whose weight has the sign [`SIGNS`] allows (refitting without the others until all do).
 fn fit(sets: &[&Set]) -> LinearModel {
     let x: Vec<[f64; INPUTS]> = sets
         .iter()
@@ -142,41 +143,76 @@ fn fit(sets: &[&Set]) -> LinearModel {
         scale[j] = var.sqrt().max(1e-9);
     }
     let y_mean = y.iter().sum::<f64>() / n;
-    // Normal equations (ZᵀZ + λI) w = Zᵀ(y − ȳ), solved by Gaussian elimination.
-    let mut a = [[0.0; INPUTS + 1]; INPUTS];
-    for (r, &t) in x.iter().zip(&y) {
-        let z: Vec<f64> = (0..INPUTS).map(|j| (r[j] - mean[j]) / scale[j]).collect();
-        for i in 0..INPUTS {
-            for j in 0..INPUTS {
-                a[i][j] += z[i] * z[j];
-            }
-            a[i][INPUTS] += z[i] * (t - y_mean);
+    let mut active: Vec<usize> = (0..INPUTS).filter(|&j| SIGNS[j] != 0).collect();
+    let mut weights;
+    loop {
+        let w = ridge(&x, &y, y_mean, &mean, &scale, &active);
+        weights = [0.0; INPUTS];
+        for (&j, &v) in active.iter().zip(&w) {
+            weights[j] = v;
         }
-    }
-    for (i, row) in a.iter_mut().enumerate() {
-        row[i] += RIDGE;
-    }
-    for col in 0..INPUTS {
-        let pivot = (col..INPUTS)
-            .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
+        let wrong: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&j| weights[j] * f64::from(SIGNS[j]) < 0.0)
+            .collect();
+        if wrong.is_empty() {
+            break;
+        }
+        // Drop the most wrongly signed input and refit.
+        let worst = wrong
+            .iter()
+            .copied()
+            .max_by(|&a, &b| weights[a].abs().total_cmp(&weights[b].abs()))
             .unwrap();
-        a.swap(col, pivot);
-        for row in 0..INPUTS {
-            if row != col {
-                let f = a[row][col] / a[col][col];
-                for k in col..=INPUTS {
-                    a[row][k] -= f * a[col][k];
-                }
-            }
-        }
+        active.retain(|&j| j != worst);
     }
-    let weights: [f64; INPUTS] = std::array::from_fn(|i| a[i][INPUTS] / a[i][i]);
     LinearModel {
         mean: mean.map(|v| v as f32),
         scale: scale.map(|v| v as f32),
         weights: weights.map(|v| v as f32),
         intercept: y_mean as f32,
     }
+}
+
+/// Solves (ZᵀZ + λI) w = Zᵀ(y − ȳ) over the `active` inputs by Gaussian elimination.
+fn ridge(
+    x: &[[f64; INPUTS]],
+    y: &[f64],
+    y_mean: f64,
+    mean: &[f64; INPUTS],
+    scale: &[f64; INPUTS],
+    active: &[usize],
+) -> Vec<f64> {
+    let k = active.len();
+    let mut a = vec![vec![0.0; k + 1]; k];
+    for (r, &t) in x.iter().zip(y) {
+        let z: Vec<f64> = active.iter().map(|&j| (r[j] - mean[j]) / scale[j]).collect();
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] += z[i] * z[j];
+            }
+            a[i][k] += z[i] * (t - y_mean);
+        }
+    }
+    for (i, row) in a.iter_mut().enumerate() {
+        row[i] += RIDGE;
+    }
+    for col in 0..k {
+        let pivot = (col..k)
+            .max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))
+            .unwrap();
+        a.swap(col, pivot);
+        for row in 0..k {
+            if row != col {
+                let f = a[row][col] / a[col][col];
+                for c in col..=k {
+                    a[row][c] -= f * a[col][c];
+                }
+            }
+        }
+    }
+    (0..k).map(|i| a[i][k] / a[i][i]).collect()
 }
 
 fn write_params(model: &LinearModel) {
@@ -186,8 +222,9 @@ fn write_params(model: &LinearModel) {
     };
     let mut out = String::from(
         "// Written by `cargo run --release -p galton-benches --bin quality -- fit`; do not edit.\n\
-         // Ridge regression (penalty 10 on standardised inputs) of each FVC2002 DB1-DB4 B image's\n\
-         // mean genuine galton score on its quality inputs (320 images).\n",
+         // Ridge regression (penalty 10 on standardised inputs, weights restricted to the signs of\n\
+         // model::SIGNS) of each FVC2002 DB1-DB4 B image's mean genuine galton score on its\n\
+         // quality inputs (320 images).\n",
     );
     out += &array("MEAN", &model.mean);
     out += &array("SCALE", &model.scale);

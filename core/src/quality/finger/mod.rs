@@ -15,7 +15,7 @@
 //! use galton::quality::{finger, Locale};
 //!
 //! # fn main() -> galton::Result<()> {
-//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/synth/genuine-a.png");
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/synth/1_1.png");
 //! let quality = finger::assess(&FingerprintImage::open(path, 500.0)?)?;
 //! println!("score {:.0}, pass {}", quality.score, quality.pass);
 //! for message in quality.messages(Locale::Es) {

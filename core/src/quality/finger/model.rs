@@ -43,6 +43,15 @@ pub fn inputs(f: &FingerFeatures) -> [f32; INPUTS] {
     ]
 }
 
+/// The sign each input's weight may take: `1` where a higher value means a better print,
+/// `-1` where it means a worse one, `0` for inputs left out of the model. The fit drops any
+/// input whose weight comes out with the wrong sign (collinear inputs otherwise trade
+/// weights of opposite signs, which fits FVC2002 but extrapolates absurdly: a faint print
+/// scoring higher than a clear one). The gray-level mean and the contrast are left out:
+/// across sensors they measure the sensor more than the finger (they drive the feedback
+/// instead).
+pub const SIGNS: [i8; INPUTS] = [1, -1, 0, 0, 1, 1, 1, -1, -1, -1, 1, -1, 1, 1, 1];
+
 /// A fitted linear model on standardised inputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use clap::Args;
-use galton::evaluation::{self, ErrorRates, Pair, Protocol};
+use galton::evaluation::{self, ErcPoint, ErrorRates, Pair, Protocol};
 use galton::image::FingerprintImage;
 use galton::matcher::{Matcher, PreparedTemplate};
 use galton::Template;
@@ -44,6 +44,12 @@ pub struct EvalArgs {
     /// Write the genuine and impostor score histograms to this PNG.
     #[arg(long, value_name = "FILE.png")]
     pub histogram: Option<PathBuf>,
+    /// Images only: rate each image's capture quality (`galton quality`) and write the
+    /// error-versus-reject curve to this PNG: FNMR at the FMR 1% threshold as the
+    /// lowest-quality 0–20% of the genuine comparisons are rejected (pair quality = the lower
+    /// of the two). The points are also printed.
+    #[arg(long, value_name = "FILE.png")]
+    pub erc: Option<PathBuf>,
     /// Print the report as JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -81,6 +87,9 @@ struct Report {
     comparisons_per_second: f64,
     comparisons_per_second_per_core: f64,
     threads: usize,
+    /// With `--erc`: FNMR at the FMR 1% threshold against the share rejected for quality.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_reject_curve: Option<Vec<ErcPoint>>,
 }
 
 /// Runs the command.
@@ -145,6 +154,23 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         );
     }
 
+    let error_reject_curve = match &args.erc {
+        Some(path) => {
+            if kind != Kind::Images {
+                bail!("--erc rates image quality: {} holds templates", args.dir.display());
+            }
+            let curve = quality_curve(&samples, args.ppi, &pairs, &scores, &rates)?;
+            plot::erc(path, &set, &curve, "AT FMR 1%")?;
+            eprintln!(
+                "error-versus-reject curve (FNMR at the FMR 1% threshold against the share of \
+                 genuine comparisons rejected for low quality) written to {}",
+                path.display()
+            );
+            Some(curve)
+        }
+        None => None,
+    };
+
     let threads = rayon::current_num_threads();
     let per_second = pairs.len() as f64 / matching.as_secs_f64().max(1e-9);
     let report = Report {
@@ -159,6 +185,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         comparisons_per_second: per_second,
         comparisons_per_second_per_core: per_second / threads as f64,
         threads,
+        error_reject_curve,
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -279,6 +306,39 @@ fn report_failures(
         .collect()
 }
 
+/// The error-versus-reject curve of galton's fingerprint quality on this set, at the FMR 1%
+/// threshold. An image that cannot be read or rated has quality 0.
+fn quality_curve(
+    samples: &[Sample],
+    ppi: f32,
+    pairs: &[Pair],
+    scores: &[f32],
+    rates: &ErrorRates,
+) -> anyhow::Result<Vec<ErcPoint>> {
+    let quality: Vec<f32> = samples
+        .par_iter()
+        .map(|s| {
+            FingerprintImage::open(&s.path, ppi)
+                .and_then(|image| galton::quality::finger::assess(&image))
+                .map_or(0.0, |q| q.score)
+        })
+        .collect();
+    let (mut genuine, mut pair_quality) = (Vec::new(), Vec::new());
+    for (pair, &score) in pairs.iter().zip(scores) {
+        if pair.genuine {
+            genuine.push(score);
+            pair_quality.push(quality[pair.probe].min(quality[pair.gallery]));
+        }
+    }
+    let fractions: Vec<f64> = (0..=20).map(|k| f64::from(k) / 100.0).collect();
+    Ok(evaluation::error_reject_curve(
+        &genuine,
+        &pair_quality,
+        rates.fmr_1_percent_threshold,
+        &fractions,
+    )?)
+}
+
 /// Scores every pair in parallel, one [`Matcher`] per thread. A pair with a failed sample
 /// scores 0: a failure to enrol counts as a rejection.
 fn compare_all(prepared: &[Option<PreparedTemplate>], pairs: &[Pair]) -> Vec<f32> {
@@ -369,6 +429,14 @@ fn print_report(r: &Report) {
         "matching: {:.0} comparisons/s on {} threads, {:.0} per core",
         r.comparisons_per_second, r.threads, r.comparisons_per_second_per_core
     );
+    if let Some(curve) = &r.error_reject_curve {
+        let points: Vec<String> = curve
+            .iter()
+            .filter(|p| (p.rejected * 100.0).round() as u32 % 5 == 0)
+            .map(|p| format!("{:.0}% {:.2}%", p.rejected * 100.0, p.fnmr * 100.0))
+            .collect();
+        println!("FNMR at FMR100 as low-quality comparisons are rejected: {}", points.join(", "));
+    }
 }
 
 /// The folder's name, such as `DB1_B`.

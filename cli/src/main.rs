@@ -12,6 +12,7 @@ mod eval;
 mod extract;
 mod gallery;
 mod matching;
+mod quality;
 mod show;
 mod synth;
 mod template;
@@ -33,6 +34,9 @@ enum Command {
     Template(template::TemplateCommand),
     /// Compare two fingerprints (images or templates): score and decision at each threshold.
     Match(matching::MatchArgs),
+    /// Capture quality of fingerprint or face images: measures, verdict, and what to fix (in
+    /// English or Spanish).
+    Quality(quality::QualityArgs),
     /// Draw the segmentation boundary and the minutiae over a fingerprint image.
     Show(show::ShowArgs),
     /// Generate synthetic fingerprints with ground truth.
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract::run(args),
         Command::Template(cmd) => template::run(cmd),
         Command::Match(args) => matching::run(args),
+        Command::Quality(args) => quality::run(args),
         Command::Show(args) => show::run(args),
         Command::Synth(args) => synth::run(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => eval::run(args),

@@ -115,16 +115,16 @@ impl FaceFeedback {
                 "La imagen está borrosa. Por favor, no se mueva y mire a la cámara."
             }
             (Locale::En, UnevenLighting { brighter: Side::Left }) => {
-                "Uneven lighting on the face: more light falls on your left side. Please face an even light."
+                "Uneven lighting on your face: more light falls on your left side. Please move to where the light is even."
             }
             (Locale::En, UnevenLighting { brighter: Side::Right }) => {
-                "Uneven lighting on the face: more light falls on your right side. Please face an even light."
+                "Uneven lighting on your face: more light falls on your right side. Please move to where the light is even."
             }
             (Locale::Es, UnevenLighting { brighter: Side::Left }) => {
-                "Hay sombras en su rostro: le llega más luz por el lado izquierdo. Busque una luz pareja."
+                "Hay sombras en su rostro: le llega más luz por su lado izquierdo. Por favor, busque una luz pareja."
             }
             (Locale::Es, UnevenLighting { brighter: Side::Right }) => {
-                "Hay sombras en su rostro: le llega más luz por el lado derecho. Busque una luz pareja."
+                "Hay sombras en su rostro: le llega más luz por su lado derecho. Por favor, busque una luz pareja."
             }
             (Locale::En, Glare) => {
                 "There are reflections on your face or glasses. Please move away from the light or tilt your glasses slightly."

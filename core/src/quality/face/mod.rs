@@ -42,6 +42,8 @@
 mod config;
 mod feedback;
 mod image;
+#[cfg(test)]
+mod input_tests;
 mod measures;
 mod region;
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use image::{GrayImage, ImageReader};
+use image::{DynamicImage, GrayImage, ImageReader};
 
 use crate::error::{Error, Result};
 
@@ -90,31 +90,7 @@ impl FingerprintImage {
     /// Decodes image bytes with explicit limits.
     pub fn decode_with_limits(bytes: &[u8], ppi: f32, limits: &DecodeLimits) -> Result<Self> {
         check_ppi(ppi)?;
-        let reader = ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| Error::InvalidImage(e.to_string()))?;
-        if reader.format().is_none() {
-            return Err(Error::InvalidImage(
-                "unrecognised image format (expected PNG, BMP, TIFF, JPEG or PGM)".into(),
-            ));
-        }
-        let (w, h) = reader
-            .into_dimensions()
-            .map_err(|e| Error::InvalidImage(e.to_string()))?;
-        check_dimensions(w, h, limits)?;
-        let mut reader = ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| Error::InvalidImage(e.to_string()))?;
-        let mut lim = image::Limits::default();
-        lim.max_image_width = Some(limits.max_side);
-        lim.max_image_height = Some(limits.max_side);
-        // Room for a 16-bit RGBA decode of the largest accepted image.
-        lim.max_alloc = Some(limits.max_pixels.saturating_mul(8));
-        reader.limits(lim);
-        let decoded = reader
-            .decode()
-            .map_err(|e| Error::InvalidImage(e.to_string()))?;
-        let gray = decoded.into_luma8();
+        let gray = decode_limited(bytes, limits)?.into_luma8();
         Ok(FingerprintImage { gray, ppi })
     }
 
@@ -144,6 +120,36 @@ impl FingerprintImage {
     }
 }
 
+/// Decodes image bytes (format detected from their content), checking the dimensions in the
+/// header against `limits` before any pixel buffer is allocated. Shared by the fingerprint
+/// and face image types.
+pub(crate) fn decode_limited(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage> {
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::InvalidImage(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(Error::InvalidImage(
+            "unrecognised image format (expected PNG, BMP, TIFF, JPEG or PGM)".into(),
+        ));
+    }
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| Error::InvalidImage(e.to_string()))?;
+    check_dimensions(w, h, limits)?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::InvalidImage(e.to_string()))?;
+    let mut lim = image::Limits::default();
+    lim.max_image_width = Some(limits.max_side);
+    lim.max_image_height = Some(limits.max_side);
+    // Room for a 16-bit RGBA decode of the largest accepted image.
+    lim.max_alloc = Some(limits.max_pixels.saturating_mul(8));
+    reader.limits(lim);
+    reader
+        .decode()
+        .map_err(|e| Error::InvalidImage(e.to_string()))
+}
+
 fn check_ppi(ppi: f32) -> Result<()> {
     if !(MIN_PPI..=MAX_PPI).contains(&ppi) {
         return Err(Error::UnsupportedResolution { ppi });
@@ -151,7 +157,7 @@ fn check_ppi(ppi: f32) -> Result<()> {
     Ok(())
 }
 
-fn check_dimensions(w: u32, h: u32, limits: &DecodeLimits) -> Result<()> {
+pub(crate) fn check_dimensions(w: u32, h: u32, limits: &DecodeLimits) -> Result<()> {
     if w < limits.min_side || h < limits.min_side {
         return Err(Error::InvalidImage(format!(
             "{w}×{h} is too small: both sides must be at least {} pixels",

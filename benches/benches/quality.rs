@@ -6,10 +6,14 @@
 //!   640 × 480 webcam-sized frame, eye positions given, as a browser calls it on every
 //!   frame; `face/640x480/central` without a region, and `face/640x480/full_frame_box` with
 //!   a box covering the whole frame (the most pixels a 640 × 480 frame can ask for).
-//! - `finger/500x500`: to be added by the fingerprint quality work (see `finger` below).
+//! - `finger/500x500`: FVC2002 DB1 101_1 stretched to fill a 500 × 500 frame at 500 ppi
+//!   (ridges everywhere); `finger/388x374` the image as it is; `finger/500x500/extract` a
+//!   full minutiae extraction of the same frame, for comparison.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use galton::image::FingerprintImage;
 use galton::quality::face::{self, FaceImage, FaceQualityConfig, FaceRegion};
+use galton::quality::finger;
 use std::hint::black_box;
 
 const FACE_FIXTURE: &str = concat!(
@@ -69,8 +73,37 @@ fn face(c: &mut Criterion) {
 }
 
 // ---- finger -------------------------------------------------------------------------
-// Fingerprint quality goes here: a `fn finger(c: &mut Criterion)` with a benchmark group
-// "finger" and a `500x500` function, added to `criterion_group!` below.
 
-criterion_group!(benches, face);
+/// FVC2002 DB1 101_1 (388 × 374) stretched to fill a 500 × 500 frame at 500 ppi: ridges
+/// everywhere, the most work a 500 × 500 capture can ask for.
+fn finger_frame() -> (FingerprintImage, FingerprintImage) {
+    let path = galton_benches::fvc2002_images("DB1_B")[0].clone();
+    let src = FingerprintImage::open(&path, 500.0).expect("FVC2002 DB1 101_1");
+    let (w, h) = (src.width() as usize, src.height() as usize);
+    let raw = src.gray().as_raw();
+    let mut px = vec![0u8; 500 * 500];
+    for y in 0..500 {
+        for x in 0..500 {
+            px[y * 500 + x] = raw[(y * h / 500) * w + x * w / 500];
+        }
+    }
+    let frame = FingerprintImage::from_raw(500, 500, px, 500.0).unwrap();
+    (frame, src)
+}
+
+fn finger(c: &mut Criterion) {
+    let (frame, native) = finger_frame();
+    let q = finger::assess(&frame).unwrap();
+    assert!(q.features.is_some(), "the bench frame has a fingerprint area");
+    let mut g = c.benchmark_group("finger");
+    g.bench_function("500x500", |b| b.iter(|| finger::assess(black_box(&frame)).unwrap()));
+    g.bench_function("388x374", |b| b.iter(|| finger::assess(black_box(&native)).unwrap()));
+    // For comparison: a full extraction of the same frame.
+    g.bench_function("500x500/extract", |b| {
+        b.iter(|| galton::fingerprint::extract(black_box(&frame)).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, face, finger);
 criterion_main!(benches);

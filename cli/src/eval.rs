@@ -157,7 +157,10 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let error_reject_curve = match &args.erc {
         Some(path) => {
             if kind != Kind::Images {
-                bail!("--erc rates image quality: {} holds templates", args.dir.display());
+                bail!(
+                    "--erc rates image quality: {} holds templates",
+                    args.dir.display()
+                );
             }
             let curve = quality_curve(&samples, args.ppi, &pairs, &scores, &rates)?;
             plot::erc(path, &set, &curve, "AT FMR 1%")?;
@@ -435,7 +438,10 @@ fn print_report(r: &Report) {
             .filter(|p| (p.rejected * 100.0).round() as u32 % 5 == 0)
             .map(|p| format!("{:.0}% {:.2}%", p.rejected * 100.0, p.fnmr * 100.0))
             .collect();
-        println!("FNMR at FMR100 as low-quality comparisons are rejected: {}", points.join(", "));
+        println!(
+            "FNMR at FMR100 as low-quality comparisons are rejected: {}",
+            points.join(", ")
+        );
     }
 }
 

@@ -167,7 +167,9 @@ fn region(args: &QualityArgs) -> anyhow::Result<Option<FaceRegion>> {
             .split(',')
             .map(|s| s.trim().parse::<f32>())
             .collect::<Result<_, _>>()
-            .with_context(|| format!("{what} {text:?}: expected four numbers separated by commas"))?;
+            .with_context(|| {
+                format!("{what} {text:?}: expected four numbers separated by commas")
+            })?;
         <[f32; 4]>::try_from(v)
             .map_err(|v| anyhow::anyhow!("{what} {text:?}: expected four numbers, got {}", v.len()))
     };

@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use galton::evaluation::{self, Pair, Protocol};
+use galton::evaluation::{self, ErrorRates, Pair, Protocol};
 use galton::fingerprint;
 use galton::image::FingerprintImage;
 use galton::matcher::{Matcher, PreparedTemplate};
@@ -64,7 +64,10 @@ impl Set {
             let q = finger::assess(image).unwrap();
             assess_ms.push(start.elapsed().as_secs_f64() * 1e3);
             shipped.push(q.score);
-            features.push(q.features.expect("every FVC2002 image has a fingerprint area"));
+            features.push(
+                q.features
+                    .expect("every FVC2002 image has a fingerprint area"),
+            );
         }
         let templates: Vec<Template> = images
             .par_iter()
@@ -74,7 +77,9 @@ impl Set {
         let pairs = evaluation::pairs(Protocol::AllPairs, &samples).unwrap();
         let galton = pairs
             .par_iter()
-            .map_init(Matcher::new, |m, p| m.score(&prepared[p.probe], &prepared[p.gallery]))
+            .map_init(Matcher::new, |m, p| {
+                m.score(&prepared[p.probe], &prepared[p.gallery])
+            })
             .collect();
         let hough = pairs
             .par_iter()
@@ -117,7 +122,10 @@ impl Set {
                 impostor.push(s);
             }
         }
-        let threshold = evaluation::threshold_at_fmr(&impostor, 0.01).unwrap();
+        // The FMR100 operating point of `galton eval`, so both print the same curves.
+        let threshold = ErrorRates::compute(&genuine, &impostor)
+            .unwrap()
+            .fmr_1_percent_threshold;
         evaluation::error_reject_curve(&genuine, &pair_quality, threshold, &FRACTIONS)
             .unwrap()
             .iter()
@@ -187,7 +195,10 @@ fn ridge(
     let k = active.len();
     let mut a = vec![vec![0.0; k + 1]; k];
     for (r, &t) in x.iter().zip(y) {
-        let z: Vec<f64> = active.iter().map(|&j| (r[j] - mean[j]) / scale[j]).collect();
+        let z: Vec<f64> = active
+            .iter()
+            .map(|&j| (r[j] - mean[j]) / scale[j])
+            .collect();
         for i in 0..k {
             for j in 0..k {
                 a[i][j] += z[i] * z[j];
@@ -253,7 +264,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let refit = std::env::args().nth(1).as_deref() == Some("fit");
-    let sets: Vec<Set> = SETS.iter().map(|&(name, ppi)| Set::load(name, ppi)).collect();
+    let sets: Vec<Set> = SETS
+        .iter()
+        .map(|&(name, ppi)| Set::load(name, ppi))
+        .collect();
     if refit {
         let model = fit(&sets.iter().collect::<Vec<_>>());
         println!(

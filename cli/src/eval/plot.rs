@@ -104,7 +104,12 @@ pub fn det(path: &Path, title: &str, curve: &[DetPoint], rates: &ErrorRates) -> 
 
 /// The error-versus-reject curve: FNMR at a fixed threshold against the share of genuine
 /// comparisons rejected for low quality, with the level random rejection would keep.
-pub fn erc(path: &Path, title: &str, curve: &[ErcPoint], threshold_label: &str) -> anyhow::Result<()> {
+pub fn erc(
+    path: &Path,
+    title: &str,
+    curve: &[ErcPoint],
+    threshold_label: &str,
+) -> anyhow::Result<()> {
     let x_max = curve.last().map_or(0.2, |p| p.rejected).max(0.01);
     let start = curve.first().map_or(0.0, |p| p.fnmr);
     let top = curve.iter().map(|p| p.fnmr).fold(0.0, f64::max);
@@ -112,7 +117,11 @@ pub fn erc(path: &Path, title: &str, curve: &[ErcPoint], threshold_label: &str) 
     let y_max = {
         let raw = (top * 1.15).max(0.001);
         let e = 10f64.powf(raw.log10().floor());
-        [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * e).find(|&v| v >= raw).unwrap_or(10.0 * e)
+        [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * e)
+            .find(|&v| v >= raw)
+            .unwrap_or(10.0 * e)
     };
     let mut labels = Vec::new();
     let image = render(|root| {
@@ -120,24 +129,39 @@ pub fn erc(path: &Path, title: &str, curve: &[ErcPoint], threshold_label: &str) 
             .margin_top(50)
             .margin_right(30)
             .x_label_area_size(60)
-            .y_label_area_size(80)
+            .y_label_area_size(96)
             .build_cartesian_2d(0.0..x_max, 0.0..y_max)
             .map_err(plot_error)?;
         for k in 0..=4 {
             let x = x_max * k as f64 / 4.0;
             line(&mut chart, [(x, 0.0), (x, y_max)], GRID)?;
             let at = chart.backend_coord(&(x, 0.0));
-            labels.push(Label::Text((at.0, at.1 + 8), Anchor::Below, format!("{:.0}%", 100.0 * x)));
+            labels.push(Label::Text(
+                (at.0, at.1 + 8),
+                Anchor::Below,
+                format!("{:.0}%", 100.0 * x),
+            ));
             let y = y_max * k as f64 / 4.0;
             line(&mut chart, [(0.0, y), (x_max, y)], GRID)?;
             let at = chart.backend_coord(&(0.0, y));
-            labels.push(Label::Text((at.0 - 8, at.1), Anchor::LeftOf, format!("{:.2}%", 100.0 * y)));
+            labels.push(Label::Text(
+                (at.0 - 8, at.1),
+                Anchor::LeftOf,
+                format!("{:.2}%", 100.0 * y),
+            ));
         }
         frame(&mut chart, (0.0, 0.0), (x_max, y_max))?;
-        line(&mut chart, [(0.0, start), (x_max, start)], RGBColor(170, 170, 170))?;
+        line(
+            &mut chart,
+            [(0.0, start), (x_max, start)],
+            RGBColor(170, 170, 170),
+        )?;
         let points: Vec<(f64, f64)> = curve.iter().map(|p| (p.rejected, p.fnmr)).collect();
         chart
-            .draw_series(LineSeries::new(points.iter().copied(), GENUINE.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                GENUINE.stroke_width(2),
+            ))
             .map_err(plot_error)?;
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, 3, GENUINE.filled())))
@@ -149,12 +173,23 @@ pub fn erc(path: &Path, title: &str, curve: &[ErcPoint], threshold_label: &str) 
             "REJECTED (LOWEST QUALITY)".into(),
         ));
         let left = chart.backend_coord(&(0.0, y_max / 2.0));
-        labels.push(Label::Vertical((left.0 - 66, left.1), format!("FNMR {threshold_label}")));
+        labels.push(Label::Vertical(
+            (left.0 - 84, left.1),
+            format!("FNMR {threshold_label}"),
+        ));
         let corner = chart.backend_coord(&(0.0, y_max));
-        labels.push(Label::Text((corner.0, 22), Anchor::RightOf, format!("{} ERC", short(title))));
+        labels.push(Label::Text(
+            (corner.0, 22),
+            Anchor::RightOf,
+            format!("{} ERC", short(title)),
+        ));
         let swatch_at = (corner.0 + 230, 22);
         labels.push(Label::Swatch(swatch_at, RGBColor(170, 170, 170)));
-        labels.push(Label::Text((swatch_at.0 + 20, 22), Anchor::RightOf, "NO REJECTION".into()));
+        labels.push(Label::Text(
+            (swatch_at.0 + 20, 22),
+            Anchor::RightOf,
+            "NO REJECTION".into(),
+        ));
         Ok(())
     })?;
     finish(path, image, labels)

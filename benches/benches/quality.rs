@@ -94,10 +94,17 @@ fn finger_frame() -> (FingerprintImage, FingerprintImage) {
 fn finger(c: &mut Criterion) {
     let (frame, native) = finger_frame();
     let q = finger::assess(&frame).unwrap();
-    assert!(q.features.is_some(), "the bench frame has a fingerprint area");
+    assert!(
+        q.features.is_some(),
+        "the bench frame has a fingerprint area"
+    );
     let mut g = c.benchmark_group("finger");
-    g.bench_function("500x500", |b| b.iter(|| finger::assess(black_box(&frame)).unwrap()));
-    g.bench_function("388x374", |b| b.iter(|| finger::assess(black_box(&native)).unwrap()));
+    g.bench_function("500x500", |b| {
+        b.iter(|| finger::assess(black_box(&frame)).unwrap())
+    });
+    g.bench_function("388x374", |b| {
+        b.iter(|| finger::assess(black_box(&native)).unwrap())
+    });
     // For comparison: a full extraction of the same frame.
     g.bench_function("500x500/extract", |b| {
         b.iter(|| galton::fingerprint::extract(black_box(&frame)).unwrap())

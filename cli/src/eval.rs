@@ -435,7 +435,7 @@ fn print_report(r: &Report) {
     if let Some(curve) = &r.error_reject_curve {
         let points: Vec<String> = curve
             .iter()
-            .filter(|p| (p.rejected * 100.0).round() as u32 % 5 == 0)
+            .filter(|p| ((p.rejected * 100.0).round() as u32).is_multiple_of(5))
             .map(|p| format!("{:.0}% {:.2}%", p.rejected * 100.0, p.fnmr * 100.0))
             .collect();
         println!(

@@ -105,7 +105,12 @@ fn degradations_are_flagged_by_the_right_feedback() {
     let small = {
         let mut canvas = GrayImage::from_pixel(w, h, Luma([255]));
         let crop = imageops::crop_imm(&original, w / 2 - 60, h / 2 - 60, 120, 120).to_image();
-        imageops::overlay(&mut canvas, &crop, i64::from(w / 2 - 60), i64::from(h / 2 - 60));
+        imageops::overlay(
+            &mut canvas,
+            &crop,
+            i64::from(w / 2 - 60),
+            i64::from(h / 2 - 60),
+        );
         assess(canvas)
     };
     describe("small area", &small);
@@ -165,7 +170,10 @@ fn quality_predicts_errors_on_every_fvc2002_set() {
             .iter()
             .map(|p| evaluation::parse_fvc_name(p.file_stem().unwrap().to_str().unwrap()).unwrap())
             .collect();
-        let quality: Vec<f32> = images.iter().map(|i| finger::assess(i).unwrap().score).collect();
+        let quality: Vec<f32> = images
+            .iter()
+            .map(|i| finger::assess(i).unwrap().score)
+            .collect();
         let prepared: Vec<PreparedTemplate> = fingerprint::extract_many(&images)
             .into_iter()
             .map(|t| PreparedTemplate::new(&t.unwrap()))
@@ -212,7 +220,10 @@ fn frames_without_a_finger_get_a_verdict_not_an_error() {
     for (label, gray) in [
         ("white", GrayImage::from_pixel(300, 300, Luma([255]))),
         ("black", GrayImage::from_pixel(300, 300, Luma([0]))),
-        ("noise", add_noise(&GrayImage::from_pixel(300, 300, Luma([128])), 100)),
+        (
+            "noise",
+            add_noise(&GrayImage::from_pixel(300, 300, Luma([128])), 100),
+        ),
     ] {
         let q = assess(gray);
         describe(label, &q);
@@ -239,7 +250,11 @@ fn every_feedback_has_a_message_in_both_languages() {
     }
     let q = assess(morph(&good(), 1, false));
     assert_eq!(q.messages(Locale::Es).len(), q.feedback.len());
-    assert!(q.messages(Locale::Es)[0].contains("húmedo"), "{:?}", q.messages(Locale::Es));
+    assert!(
+        q.messages(Locale::Es)[0].contains("húmedo"),
+        "{:?}",
+        q.messages(Locale::Es)
+    );
 }
 
 #[test]
@@ -259,7 +274,10 @@ fn measures_carry_scores_and_verdicts() {
         "minutiae",
     ] {
         let m = q.measure(id).unwrap_or_else(|| panic!("no measure {id}"));
-        assert!((0.0..=100.0).contains(&m.score) && m.value.is_finite(), "{m:?}");
+        assert!(
+            (0.0..=100.0).contains(&m.score) && m.value.is_finite(),
+            "{m:?}"
+        );
         assert!(m.pass, "{m:?}");
     }
     let json = serde_json::to_value(&q).unwrap();

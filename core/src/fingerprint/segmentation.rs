@@ -323,7 +323,10 @@ pub(crate) fn distance_to_background(mask: &[bool], w: usize, h: usize) -> Vec<f
     let stride = w + 2;
     let mut d = vec![0u32; stride * (h + 2)];
     for y in 0..h {
-        for (o, &m) in d[(y + 1) * stride + 1..][..w].iter_mut().zip(&mask[y * w..][..w]) {
+        for (o, &m) in d[(y + 1) * stride + 1..][..w]
+            .iter_mut()
+            .zip(&mask[y * w..][..w])
+        {
             *o = if m { BIG } else { 0 };
         }
     }

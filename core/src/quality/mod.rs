@@ -52,7 +52,11 @@ impl FromStr for Locale {
 
     /// Accepts `en`, `es` and regional forms such as `es-AR` or `en_GB` (case-insensitive).
     fn from_str(s: &str) -> Result<Self, Error> {
-        let lang = s.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let lang = s
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match lang.as_str() {
             "en" => Ok(Locale::En),
             "es" => Ok(Locale::Es),

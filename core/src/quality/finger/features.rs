@@ -327,7 +327,9 @@ fn frequency_domain(q: &[f32; LOCAL_BLOCK], twiddle: &Twiddle) -> f32 {
     if total <= 0.0 {
         return 0.0;
     }
-    let peak = (1..=HALF).max_by(|&i, &j| amp[i].total_cmp(&amp[j])).unwrap_or(1);
+    let peak = (1..=HALF)
+        .max_by(|&i, &j| amp[i].total_cmp(&amp[j]))
+        .unwrap_or(1);
     let neighbours = amp[peak - 1] * f32::from(u8::from(peak > 1))
         + if peak < HALF { amp[peak + 1] } else { 0.0 };
     ((amp[peak] + 0.3 * neighbours) / total).min(1.0)
@@ -369,7 +371,16 @@ fn orientation_flow(locals: &[Option<Local>], lw: usize, lh: usize) -> f32 {
                 continue;
             };
             let (mut diff, mut k) = (0.0, 0);
-            for (dx, dy) in [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+            for (dx, dy) in [
+                (-1, -1),
+                (0, -1),
+                (1, -1),
+                (-1, 0),
+                (1, 0),
+                (-1, 1),
+                (0, 1),
+                (1, 1),
+            ] {
                 let (x, y) = (lx as isize + dx, ly as isize + dy);
                 if x < 0 || y < 0 || x >= lw as isize || y >= lh as isize {
                     continue;

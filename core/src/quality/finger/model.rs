@@ -78,10 +78,9 @@ impl LinearModel {
     pub fn utility(&self, features: &FingerFeatures) -> f32 {
         let x = inputs(features);
         let mut u = self.intercept;
-        for i in 0..INPUTS {
-            let z = (x[i] - self.mean[i]) / self.scale[i];
+        for (((&v, &m), &s), &w) in x.iter().zip(&self.mean).zip(&self.scale).zip(&self.weights) {
             // Inputs far outside the training range do not extrapolate without bound.
-            u += self.weights[i] * z.clamp(-4.0, 4.0);
+            u += w * ((v - m) / s).clamp(-4.0, 4.0);
         }
         u
     }

@@ -177,6 +177,26 @@ fn signature(
     let mut sig = vec![0.0f32; SIGNATURE_LEN];
     let mut count = [0u16; SIGNATURE_LEN];
     let half = SIGNATURE_LEN as f32 / 2.0 - 0.5;
+    // The window reaches at most half its length across plus its half-length along from the
+    // centre; well inside the image every sample exists and needs no check.
+    let reach = half + ALONG_HALF as f32 + 1.0;
+    if cx >= reach && cy >= reach && cx + reach < img.w as f32 - 1.0 && cy + reach < img.h as f32 - 1.0
+    {
+        let per = (-ALONG_HALF..=ALONG_HALF).step_by(2).count() as f32;
+        for (k, s) in sig.iter_mut().enumerate() {
+            let u = k as f32 - half;
+            let mut sum = 0.0;
+            for d in (-ALONG_HALF..=ALONG_HALF).step_by(2) {
+                let x = cx + u * nx + d as f32 * tx;
+                let y = cy + u * ny + d as f32 * ty;
+                sum += img.data[(y + 0.5) as usize * img.w + (x + 0.5) as usize];
+            }
+            *s = sum / per;
+        }
+        let mean = sig.iter().sum::<f32>() / SIGNATURE_LEN as f32;
+        sig.iter_mut().for_each(|s| *s -= mean);
+        return Some(sig);
+    }
     for (k, s) in sig.iter_mut().enumerate() {
         let u = k as f32 - half;
         for d in (-ALONG_HALF..=ALONG_HALF).step_by(2) {

@@ -20,6 +20,14 @@ pub fn datasets_dir() -> PathBuf {
     dir
 }
 
+/// The four FVC2002 B sets and their resolutions in pixels per inch (the TIFF tags say 1 dpi).
+pub const FVC2002_SETS: [(&str, f32); 4] = [
+    ("DB1_B", 500.0),
+    ("DB2_B", 569.0),
+    ("DB3_B", 500.0),
+    ("DB4_B", 500.0),
+];
+
 /// The image paths of one FVC2002 B set (e.g. `"DB1_B"`), in file-name order.
 pub fn fvc2002_images(db: &str) -> Vec<PathBuf> {
     let dir = datasets_dir().join("fvc2002").join(db);

@@ -111,50 +111,31 @@ pub fn run(args: &QualityArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn assess(path: &Path, args: &QualityArgs, region: Option<&FaceRegion>) -> anyhow::Result<Report> {
-    let file = path.display().to_string();
-    let messages = |codes: Vec<(&'static str, &'static str)>| {
-        codes
+    let report = |score, pass, measures, feedback: Vec<(&'static str, &'static str)>| Report {
+        file: path.display().to_string(),
+        kind: args.kind,
+        score,
+        pass,
+        measures,
+        feedback: feedback
             .into_iter()
             .map(|(code, message)| Feedback { code, message })
-            .collect()
+            .collect(),
     };
-    match args.kind {
+    Ok(match args.kind {
         Kind::Finger => {
-            let image = FingerprintImage::open(path, args.ppi)?;
-            let q = finger::assess(&image)?;
-            let feedback = q
-                .feedback
-                .iter()
-                .map(|f| (f.code(), f.message(args.lang)))
-                .collect();
-            Ok(Report {
-                file,
-                kind: args.kind,
-                score: q.score,
-                pass: q.pass,
-                measures: q.measures,
-                feedback: messages(feedback),
-            })
+            let q = finger::assess(&FingerprintImage::open(path, args.ppi)?)?;
+            let feedback = q.feedback.iter().map(|f| (f.code(), f.message(args.lang)));
+            report(q.score, q.pass, q.measures.clone(), feedback.collect())
         }
         Kind::Face => {
             let image = FaceImage::open(path)?;
             let q = face::assess(&image, region, &FaceQualityConfig::default())
                 .with_context(|| format!("{}×{} image", image.width(), image.height()))?;
-            let feedback = q
-                .feedback
-                .iter()
-                .map(|f| (f.code(), f.message(args.lang)))
-                .collect();
-            Ok(Report {
-                file,
-                kind: args.kind,
-                score: q.score,
-                pass: q.pass,
-                measures: q.measures,
-                feedback: messages(feedback),
-            })
+            let feedback = q.feedback.iter().map(|f| (f.code(), f.message(args.lang)));
+            report(q.score, q.pass, q.measures.clone(), feedback.collect())
         }
-    }
+    })
 }
 
 /// The face region given on the command line.

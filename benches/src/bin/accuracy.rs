@@ -9,15 +9,8 @@ use galton::evaluation::{self, ErrorRates, Protocol};
 use galton::fingerprint;
 use galton::image::FingerprintImage;
 use galton::matcher::{Matcher, PreparedTemplate};
-use galton_benches::fvc2002_images;
+use galton_benches::{fvc2002_images, FVC2002_SETS};
 use rayon::prelude::*;
-
-const SETS: [(&str, f32); 4] = [
-    ("DB1_B", 500.0),
-    ("DB2_B", 569.0),
-    ("DB3_B", 500.0),
-    ("DB4_B", 500.0),
-];
 
 fn percent(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
@@ -31,7 +24,7 @@ fn main() {
         "| set | FVC EER | FVC FMR100 | all-pairs EER | FMR100 | FMR1000 | ZeroFMR | minutiae |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for (db, ppi) in SETS {
+    for (db, ppi) in FVC2002_SETS {
         let paths = fvc2002_images(db);
         let samples: Vec<(u32, u32)> = paths
             .iter()

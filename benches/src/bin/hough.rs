@@ -14,15 +14,8 @@ use galton::fingerprint;
 use galton::image::FingerprintImage;
 use galton::matcher::{Matcher, PreparedTemplate};
 use galton::Template;
-use galton_benches::{fvc2002_images, hough};
+use galton_benches::{fvc2002_images, hough, FVC2002_SETS};
 use rayon::prelude::*;
-
-const SETS: [(&str, f32); 4] = [
-    ("DB1_B", 500.0),
-    ("DB2_B", 569.0),
-    ("DB3_B", 500.0),
-    ("DB4_B", 500.0),
-];
 
 fn percent(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
@@ -51,7 +44,7 @@ fn main() {
     println!("| set | matcher | FVC EER | FVC FMR100 | all-pairs EER | all-pairs FMR100 | µs / comparison |");
     println!("|---|---|---|---|---|---|---|");
     let mut sums = [[0.0; 2]; 2];
-    for (db, ppi) in SETS {
+    for (db, ppi) in FVC2002_SETS {
         let paths = fvc2002_images(db);
         let samples: Vec<(u32, u32)> = paths
             .iter()

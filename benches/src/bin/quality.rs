@@ -19,15 +19,9 @@ use galton::matcher::{Matcher, PreparedTemplate};
 use galton::quality::finger::model::{inputs, LinearModel, INPUTS, SIGNS};
 use galton::quality::finger::{self, FingerFeatures};
 use galton::Template;
-use galton_benches::{fvc2002_images, hough};
+use galton_benches::{fvc2002_images, hough, FVC2002_SETS};
 use rayon::prelude::*;
 
-const SETS: [(&str, f32); 4] = [
-    ("DB1_B", 500.0),
-    ("DB2_B", 569.0),
-    ("DB3_B", 500.0),
-    ("DB4_B", 500.0),
-];
 const FRACTIONS: [f64; 5] = [0.0, 0.05, 0.10, 0.15, 0.20];
 /// Ridge penalty on the standardised inputs.
 const RIDGE: f64 = 10.0;
@@ -265,7 +259,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let refit = std::env::args().nth(1).as_deref() == Some("fit");
-    let sets: Vec<Set> = SETS
+    let sets: Vec<Set> = FVC2002_SETS
         .iter()
         .map(|&(name, ppi)| Set::load(name, ppi))
         .collect();

@@ -180,7 +180,10 @@ fn signature(
     // The window reaches at most half its length across plus its half-length along from the
     // centre; well inside the image every sample exists and needs no check.
     let reach = half + ALONG_HALF as f32 + 1.0;
-    if cx >= reach && cy >= reach && cx + reach < img.w as f32 - 1.0 && cy + reach < img.h as f32 - 1.0
+    if cx >= reach
+        && cy >= reach
+        && cx + reach < img.w as f32 - 1.0
+        && cy + reach < img.h as f32 - 1.0
     {
         let per = (-ALONG_HALF..=ALONG_HALF).step_by(2).count() as f32;
         for (k, s) in sig.iter_mut().enumerate() {

@@ -123,9 +123,10 @@ pub(crate) fn image(obj: &Bound<'_, PyAny>, colour: bool) -> PyResult<ImageSourc
                     return Err(bad_shape());
                 }
                 let (width, height) = dims(h, w)?;
+                // `as_slice` also accepts Fortran order: only C order is read as is.
                 let data = match a.as_slice() {
-                    Ok(s) => s.to_vec(),
-                    Err(_) => view.iter().copied().collect(),
+                    Ok(s) if a.is_c_contiguous() => s.to_vec(),
+                    _ => view.iter().copied().collect(),
                 };
                 Ok(ImageSource::Pixels {
                     width,
@@ -145,10 +146,12 @@ pub(crate) fn image(obj: &Bound<'_, PyAny>, colour: bool) -> PyResult<ImageSourc
 
 /// The pixels of a 2-D array in row-major order (one copy, whatever the strides).
 fn contiguous(a: &PyReadonlyArray2<'_, u8>) -> Vec<u8> {
-    match a.as_slice() {
-        Ok(s) => s.to_vec(),
-        Err(_) => a.as_array().iter().copied().collect(),
+    if a.is_c_contiguous() {
+        if let Ok(s) = a.as_slice() {
+            return s.to_vec();
+        }
     }
+    a.as_array().iter().copied().collect()
 }
 
 /// `galton._types.<name>(*args)`.

@@ -35,11 +35,22 @@ impl Rows<'_> {
     }
 }
 
+/// Ids and scores of a search, as numpy arrays.
+type IdsScores<'py, A, B> = PyResult<(Bound<'py, A>, Bound<'py, B>)>;
+
+/// The pairs of a join: ids `a`, ids `b`, scores.
+type Pairs<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<f32>>,
+);
+
 /// A float32 array of shape (n, d), or (d,) taken as one row (`single` tells).
 pub(crate) fn rows<'py>(obj: &Bound<'py, PyAny>) -> PyResult<(Rows<'py>, bool)> {
     let py = obj.py();
     if let Ok(a) = obj.extract::<PyReadonlyArray2<'py, f32>>() {
-        if a.as_slice().is_ok() {
+        // `as_slice` also accepts Fortran order: only C order is viewed in place.
+        if a.is_c_contiguous() && a.as_slice().is_ok() {
             return Ok((Rows::View(a), false));
         }
         let d = a.shape()[1];
@@ -140,7 +151,7 @@ fn hits_arrays<'py>(
     py: Python<'py>,
     lists: Vec<Vec<galton::face::Hit>>,
     k: usize,
-) -> PyResult<(Bound<'py, PyArray2<u64>>, Bound<'py, PyArray2<f32>>)> {
+) -> IdsScores<'py, PyArray2<u64>, PyArray2<f32>> {
     let n = lists.len();
     let mut ids = vec![u64::MAX; n * k];
     let mut scores = vec![f32::NAN; n * k];
@@ -273,7 +284,7 @@ impl PyFaceIndex {
         &self,
         query: &Bound<'py, PyAny>,
         threshold: f32,
-    ) -> PyResult<(Bound<'py, PyArray1<u64>>, Bound<'py, PyArray1<f32>>)> {
+    ) -> IdsScores<'py, PyArray1<u64>, PyArray1<f32>> {
         let py = query.py();
         let (rows, _) = rows(query)?;
         let data = rows.data();
@@ -286,15 +297,7 @@ impl PyFaceIndex {
 
     /// Every pair of embeddings at cosine similarity ``threshold`` or above, best first:
     /// ``(a, b, scores)`` arrays (the deduplication join).
-    fn join<'py>(
-        &self,
-        py: Python<'py>,
-        threshold: f32,
-    ) -> PyResult<(
-        Bound<'py, PyArray1<u64>>,
-        Bound<'py, PyArray1<u64>>,
-        Bound<'py, PyArray1<f32>>,
-    )> {
+    fn join<'py>(&self, py: Python<'py>, threshold: f32) -> PyResult<Pairs<'py>> {
         let pairs = self.read(py, |index| index.join(threshold))?;
         Ok((
             PyArray1::from_iter(py, pairs.iter().map(|p| p.a)),

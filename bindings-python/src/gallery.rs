@@ -147,7 +147,9 @@ fn policy(py: Python<'_>, s: &str) -> PyResult<DuplicatePolicy> {
 ///     'ana'
 ///
 /// ``match_fmr`` (default 1e-4) is the false match rate of ``is_match``; ``duplicate_fmr``
-/// (default 1e-8) that of duplicate detection. Calls release the GIL.
+/// (default 1e-8) that of duplicate detection; ``min_shortlist`` (default 100) and
+/// ``shortlist_fraction`` (default 0.01) size the fingerprint prefilter's candidate lists.
+/// Calls release the GIL.
 #[pyclass(name = "Gallery", module = "galton", frozen)]
 pub(crate) struct PyGallery {
     inner: Mutex<Gallery>,
@@ -165,33 +167,53 @@ impl PyGallery {
     }
 }
 
-fn config(
-    py: Python<'_>,
+/// Settings a caller may change (the others keep the core's measured defaults); the core
+/// validates them (`with_config`, `open`).
+#[derive(Default)]
+struct Settings {
     match_fmr: Option<f64>,
     duplicate_fmr: Option<f64>,
-) -> PyResult<GalleryConfig> {
-    let mut c = GalleryConfig::default();
-    if let Some(v) = match_fmr {
-        c.match_fmr = v;
+    min_shortlist: Option<usize>,
+    shortlist_fraction: Option<f64>,
+}
+
+impl Settings {
+    fn config(self) -> GalleryConfig {
+        let mut c = GalleryConfig::default();
+        if let Some(v) = self.match_fmr {
+            c.match_fmr = v;
+        }
+        if let Some(v) = self.duplicate_fmr {
+            c.duplicate_fmr = v;
+        }
+        if let Some(v) = self.min_shortlist {
+            c.min_shortlist = v;
+        }
+        if let Some(v) = self.shortlist_fraction {
+            c.shortlist_fraction = v;
+        }
+        c
     }
-    if let Some(v) = duplicate_fmr {
-        c.duplicate_fmr = v;
-    }
-    // Validated by the core (with_config / open).
-    let _ = py;
-    Ok(c)
 }
 
 #[pymethods]
 impl PyGallery {
     #[new]
-    #[pyo3(signature = (*, match_fmr=None, duplicate_fmr=None))]
+    #[pyo3(signature = (*, match_fmr=None, duplicate_fmr=None, min_shortlist=None, shortlist_fraction=None))]
     fn py_new(
         py: Python<'_>,
         match_fmr: Option<f64>,
         duplicate_fmr: Option<f64>,
+        min_shortlist: Option<usize>,
+        shortlist_fraction: Option<f64>,
     ) -> PyResult<Self> {
-        let c = config(py, match_fmr, duplicate_fmr)?;
+        let c = Settings {
+            match_fmr,
+            duplicate_fmr,
+            min_shortlist,
+            shortlist_fraction,
+        }
+        .config();
         let g = check(py, Gallery::with_config(c))?;
         Ok(PyGallery {
             inner: Mutex::new(g),
@@ -201,15 +223,23 @@ impl PyGallery {
     /// Opens (or creates) a gallery database. Raises :class:`DatabaseError` for a file that
     /// is not a galton database (or is damaged, locked, of a newer schema).
     #[staticmethod]
-    #[pyo3(signature = (path, *, match_fmr=None, duplicate_fmr=None))]
+    #[pyo3(signature = (path, *, match_fmr=None, duplicate_fmr=None, min_shortlist=None, shortlist_fraction=None))]
     fn open(
         path: &Bound<'_, PyAny>,
         match_fmr: Option<f64>,
         duplicate_fmr: Option<f64>,
+        min_shortlist: Option<usize>,
+        shortlist_fraction: Option<f64>,
     ) -> PyResult<Self> {
         let py = path.py();
         let p = convert::path(path)?;
-        let c = config(py, match_fmr, duplicate_fmr)?;
+        let c = Settings {
+            match_fmr,
+            duplicate_fmr,
+            min_shortlist,
+            shortlist_fraction,
+        }
+        .config();
         let g = detach(py, move || Gallery::open(&p, c))?;
         Ok(PyGallery {
             inner: Mutex::new(g),

@@ -68,12 +68,13 @@ pub(crate) fn finger_quality<'py>(
 
 /// A point `(x, y)`.
 fn point(obj: &Bound<'_, PyAny>) -> PyResult<(f32, f32)> {
-    obj.extract::<(f32, f32)>().map_err(|_| {
-        wrong_type(format!(
+    match obj.extract::<Vec<f32>>() {
+        Ok(v) if v.len() == 2 => Ok((v[0], v[1])),
+        _ => Err(wrong_type(format!(
             "an eye position is a pair (x, y), got {}",
             type_name(obj)
-        ))
-    })
+        ))),
+    }
 }
 
 fn region(

@@ -183,48 +183,46 @@ impl PyFaceIndex {
 
     /// The dimension of the embeddings.
     #[getter]
-    fn dim(&self) -> usize {
-        self.inner.read().map(|i| i.dim()).unwrap_or(0)
+    fn dim(&self, py: Python<'_>) -> PyResult<usize> {
+        self.read(py, |i| Ok(i.dim()))
     }
 
     /// The encoding name.
     #[getter]
-    fn encoding(&self) -> &'static str {
-        self.inner.read().map(|i| i.encoding().name()).unwrap_or("")
+    fn encoding(&self, py: Python<'_>) -> PyResult<&'static str> {
+        self.read(py, |i| Ok(i.encoding().name()))
     }
 
     /// The ids, in row order, as a uint64 array.
     #[getter]
-    fn ids<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u64>> {
-        let ids = self
-            .inner
-            .read()
-            .map(|i| i.ids().to_vec())
-            .unwrap_or_default();
-        PyArray1::from_vec(py, ids)
+    fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        let ids = self.read(py, |i| Ok(i.ids().to_vec()))?;
+        Ok(PyArray1::from_vec(py, ids))
     }
 
     /// Bytes used by the vectors and ids.
     #[getter]
-    fn memory_bytes(&self) -> usize {
-        self.inner.read().map(|i| i.memory_bytes()).unwrap_or(0)
+    fn memory_bytes(&self, py: Python<'_>) -> PyResult<usize> {
+        self.read(py, |i| Ok(i.memory_bytes()))
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.read().map(|i| i.len()).unwrap_or(0)
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.read(py, |i| Ok(i.len()))
     }
 
-    fn __contains__(&self, id: u64) -> bool {
-        self.inner.read().map(|i| i.contains(id)).unwrap_or(false)
+    fn __contains__(&self, py: Python<'_>, id: u64) -> PyResult<bool> {
+        self.read(py, |i| Ok(i.contains(id)))
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "FaceIndex(dim={}, encoding={:?}, len={})",
-            self.dim(),
-            self.encoding(),
-            self.__len__()
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, |i| {
+            Ok(format!(
+                "FaceIndex(dim={}, encoding={:?}, len={})",
+                i.dim(),
+                i.encoding().name(),
+                i.len()
+            ))
+        })
     }
 
     /// Adds embeddings: ``ids`` (n,) non-negative ints and ``embeddings`` (n, dim), or one

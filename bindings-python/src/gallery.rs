@@ -392,38 +392,35 @@ impl PyGallery {
     }
 
     /// The ids of the subjects.
-    fn ids(&self) -> Vec<String> {
-        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.subjects().map(|s| s.id.clone()).collect()
+    fn ids(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.with(py, |g| Ok(g.subjects().map(|s| s.id.clone()).collect()))
     }
 
     /// The metadata of subject ``id``; raises :class:`NotFoundError`.
     fn metadata(&self, py: Python<'_>, id: &str) -> PyResult<BTreeMap<String, String>> {
-        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        match g.get(id) {
+        self.with(py, |g| match g.get(id) {
             Some(s) => Ok(s.metadata.clone()),
-            None => Err(crate::errors::to_py(
-                py,
-                galton::Error::NotFound(format!("no subject with id {id:?}")),
-            )),
-        }
+            None => Err(galton::Error::NotFound(format!(
+                "no subject with id {id:?}"
+            ))),
+        })
     }
 
     /// The database file, or ``None`` in memory.
     #[getter]
-    fn path(&self) -> Option<std::path::PathBuf> {
-        self.inner.lock().ok().and_then(|g| g.path())
+    fn path(&self, py: Python<'_>) -> PyResult<Option<std::path::PathBuf>> {
+        self.with(py, |g| Ok(g.path()))
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.lock().map(|g| g.len()).unwrap_or(0)
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with(py, |g| Ok(g.len()))
     }
 
-    fn __contains__(&self, id: &str) -> bool {
-        self.inner.lock().map(|g| g.contains(id)).unwrap_or(false)
+    fn __contains__(&self, py: Python<'_>, id: &str) -> PyResult<bool> {
+        self.with(py, |g| Ok(g.contains(id)))
     }
 
-    fn __repr__(&self) -> String {
-        format!("Gallery({} subjects)", self.__len__())
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!("Gallery({} subjects)", self.__len__(py)?))
     }
 }

@@ -7,6 +7,7 @@
 
 mod convert;
 mod errors;
+mod evaluation;
 mod face;
 mod gallery;
 mod quality;
@@ -31,6 +32,11 @@ fn _galton(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quality::finger_quality, m)?)?;
     m.add_function(wrap_pyfunction!(quality::face_quality, m)?)?;
     m.add_function(wrap_pyfunction!(face::cosine_similarity, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluation::error_rates, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluation::det_curve, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluation::threshold_at_fmr, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluation::error_reject_curve, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluation::fvc_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_fingerprint, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_templates, m)?)?;
     m.add_function(wrap_pyfunction!(synth::synth_faces, m)?)?;

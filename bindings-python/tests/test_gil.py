@@ -3,7 +3,8 @@
 Timing on a shared machine is noisy, so the parallel test compares galton with a reference
 that is known to release the GIL (hashlib on large buffers) measured the same way, at the
 same moment: on an idle 2-core machine both reach about 2 CPU-seconds per second; with the
-GIL held galton would stay at 1.
+GIL held galton would stay at 1. When other processes leave less than a second core free,
+no measurement can tell the two apart, and the test says so instead of guessing.
 """
 
 import hashlib
@@ -52,15 +53,15 @@ def test_two_threads_extract_in_parallel(synth_image):
             galton.extract(image)
 
     def reference():
-        for _ in range(12):
+        for _ in range(60):  # about as long as the extractions
             hashlib.sha256(BUFFER).digest()
 
     tries = []
-    for _ in range(5):  # best of five: other processes may share the machine
+    for _ in range(8):  # best of eight: other processes may share the machine
         ref = parallelism(reference)
         got = parallelism(extract)
         tries.append((got, ref))
-        if got[0] > 1.5 and got[1] < 1.4:
+        if got[0] > 1.5 and got[1] < 1.4 and ref[0] > 1.5:
             break
     # The try where the machine let the reference use both cores the most.
     (cpu, slowdown), (ref_cpu, ref_slowdown) = max(tries, key=lambda t: t[1][0])

@@ -57,11 +57,16 @@ from ._galton import (
     Template,
     __version__,
     cosine_similarity,
+    det_curve,
+    error_rates,
+    error_reject_curve,
     explain,
     extract,
     extract_many,
     face_quality,
     finger_quality,
+    fvc_pairs,
+    threshold_at_fmr,
 )
 from ._galton import match as match  # noqa: PLC0414  (a soft keyword, fine as a name)
 from . import synth
@@ -92,6 +97,11 @@ __all__ = [
     "finger_quality",
     "face_quality",
     "cosine_similarity",
+    "error_rates",
+    "det_curve",
+    "threshold_at_fmr",
+    "error_reject_curve",
+    "fvc_pairs",
     "hits_to_pandas",
     "thresholds",
     # classes

@@ -114,9 +114,15 @@ pub(crate) fn synth_faces<'py>(
     if !(spread.is_finite() && spread >= 0.0) {
         return Err(invalid(py, "spread must be a finite number ≥ 0"));
     }
+    // At most 2^28 values (1 GiB): a typo in a count must not exhaust memory.
+    let rows = persons
+        .checked_mul(captures)
+        .filter(|r| r.saturating_mul(dim as u64) <= 1 << 28)
+        .ok_or_else(|| invalid(py, "persons × captures × dim is over 2^28 values"))?
+        as usize;
     let data = detach(py, move || {
         let s = FaceSynth::new(dim, seed);
-        let mut out = Vec::with_capacity((persons * captures) as usize * dim);
+        let mut out = Vec::with_capacity(rows * dim);
         for p in 0..persons {
             for c in 0..captures {
                 out.extend(s.capture(p, c, spread));
@@ -124,6 +130,5 @@ pub(crate) fn synth_faces<'py>(
         }
         Ok(out)
     })?;
-    let rows = (persons * captures) as usize;
     PyArray1::from_vec(py, data).reshape([rows, dim])
 }

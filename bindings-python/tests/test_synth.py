@@ -72,3 +72,5 @@ def test_faces_shape_and_determinism():
     assert (galton.synth.faces(dim=32, persons=4, captures=3, seed=9) == a).all()
     with pytest.raises(ValueError):
         galton.synth.faces(dim=0)
+    with pytest.raises(ValueError, match="2\\^28"):
+        galton.synth.faces(dim=512, persons=10**9, captures=10)

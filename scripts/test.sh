@@ -2,6 +2,8 @@
 # Every test suite of the project, as CI runs it (.ci/run calls this script).
 # Usage: ./scripts/test.sh
 # Real datasets are read from ../shared/datasets beside the project root, or $GALTON_DATASETS.
+# The Python bindings are built into a virtualenv (target/pyenv, scripts/python-env.sh) and
+# their pytest suite runs after the Rust tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,3 +38,18 @@ cargo test --workspace 2>&1 | tee "$log"
 # One closing line for the whole run (cargo prints one per test binary, the last often empty).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
      END { printf "\nrust: %d passed, %d failed\n", p, f }' "$log"
+
+step "Python bindings (virtualenv, release build, pytest)"
+python=$(./scripts/python-env.sh | tail -n 1)
+pylog=$(mktemp)
+trap 'rm -f "$log" "$pylog"' EXIT
+set +e
+"$python" -m pytest bindings-python/tests -q -p no:cacheprovider 2>&1 | tee "$pylog"
+pytest_rc=${PIPESTATUS[0]}
+set -e
+# pytest's summary line, e.g. "3 failed, 57 passed, 1 xfailed in 9.1s", as one closing line.
+awk '/^(=+ )?[0-9]+ (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?)(,.*)? in [0-9.]+s/ {
+       p = 0; f = 0
+       for (i = 2; i <= NF; i++) { if ($i ~ /^passed/) p = $(i-1); if ($i ~ /^(failed|errors?)/) f += $(i-1) } }
+     END { printf "\npython: %d passed, %d failed\n", p, f }' "$pylog"
+exit "$pytest_rc"

@@ -39,7 +39,7 @@ cargo test --workspace 2>&1 | tee "$log"
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
      END { printf "\nrust: %d passed, %d failed\n", p, f }' "$log"
 
-step "Python bindings (virtualenv, release build, pytest)"
+step "Python bindings (virtualenv, build, pytest)"
 python=$(./scripts/python-env.sh | tail -n 1)
 pylog=$(mktemp)
 trap 'rm -f "$log" "$pylog"' EXIT

@@ -72,11 +72,6 @@ def test_duplicates_rejected_flagged_and_deduplicated(prints):
     assert all(isinstance(p, galton.DuplicatePair) for p in report.pairs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: Gallery::deduplicate finds no candidate pair (compared == 0) in galleries "
-    "built with enroll() here, although enroll() itself finds the same duplicate",
-)
 def test_deduplicate_finds_a_planted_duplicate():
     sets = galton.synth.templates(seed=4, fingers=80, impressions=2)
     g = galton.Gallery(min_shortlist=10)

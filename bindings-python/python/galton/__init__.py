@@ -69,7 +69,7 @@ from ._galton import (
     threshold_at_fmr,
 )
 from ._galton import match as match  # noqa: PLC0414  (a soft keyword, fine as a name)
-from . import synth
+from . import metrics, synth
 
 #: Matcher scores at a false match rate of 1 %, 0.1 % and 0.01 % (FVC2002 impostors).
 thresholds = {
@@ -111,6 +111,7 @@ __all__ = [
     "FaceIndex",
     "Gallery",
     "synth",
+    "metrics",
     # results
     "Minutia",
     "MatchedPair",

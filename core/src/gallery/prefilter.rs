@@ -56,9 +56,16 @@ pub struct PrefilterConfig {
     /// Seed of the permutations.
     pub seed: u64,
     /// Lookups skip buckets holding more than this fraction of all enrolled cylinders: such
-    /// buckets are slow to read and say little (like stop words in text search).
+    /// buckets are slow to read and say little (like stop words in text search). Buckets of
+    /// up to [`MIN_BUCKET_CAP`] cylinders are always read, so that a small gallery (where
+    /// every bucket is a large share) is still searched.
     pub max_bucket_share: f32,
 }
+
+/// Buckets this small are always read, whatever [`PrefilterConfig::max_bucket_share`] says:
+/// reading them is cheap, and in a small gallery the share alone would skip every bucket a
+/// stored template sits in (it and its mate already make two).
+pub const MIN_BUCKET_CAP: usize = 256;
 
 impl PrefilterConfig {
     /// The gallery's setting: three MinHash values per key and buckets above 0.1% of all
@@ -509,7 +516,7 @@ impl FingerPrefilter {
         s.voted.clear();
         let (mut set, mut keys) = (Vec::new(), Vec::new());
         let total = (self.owner.len() - self.dead_cylinders).max(1) as f32;
-        let cap = (self.config.max_bucket_share * total).max(1.0) as usize;
+        let cap = ((self.config.max_bucket_share * total) as usize).max(MIN_BUCKET_CAP);
         for (p, cylinder) in probe.cylinders.iter().enumerate() {
             s.touched.clear();
             self.buckets(cylinder, &mut set, &mut keys);

@@ -284,3 +284,39 @@ fn deduplication_finds_planted_duplicates_and_clusters_them() {
         report.compared
     );
 }
+
+#[test]
+fn deduplication_without_faces_finds_a_planted_duplicate() {
+    // Fingers only, enrolled one by one: the prefilter alone must bring the pair up.
+    let people = 40;
+    let pop = Population::new(4, people + 1, 2);
+    let mut g = Gallery::new(GalleryConfig {
+        min_shortlist: 10,
+        ..GalleryConfig::default()
+    });
+    let fingers = |id: &str, p: usize, i: usize| {
+        Subject::new(id)
+            .with_finger(RightIndex, pop.fingers[2 * p][i].clone())
+            .with_finger(LeftIndex, pop.fingers[2 * p + 1][i].clone())
+    };
+    for p in 0..people as usize {
+        let outcome = g.enroll(fingers(&id(p as u64), p, 0), DuplicatePolicy::Reject);
+        assert_eq!(outcome.unwrap(), EnrollOutcome::Enrolled);
+    }
+    let outcome = g
+        .enroll(fingers("DUP-5", 5, 1), DuplicatePolicy::Flag)
+        .unwrap();
+    assert!(
+        matches!(outcome, EnrollOutcome::Flagged { .. }),
+        "{outcome:?}"
+    );
+    let report = g.deduplicate().unwrap();
+    assert!(report.compared > 0, "{report:?}");
+    let pairs: Vec<(&str, &str)> = report
+        .pairs
+        .iter()
+        .map(|p| (p.a.as_str(), p.b.as_str()))
+        .collect();
+    assert_eq!(pairs, [("P00005", "DUP-5")]);
+    assert_eq!(report.clusters, [["P00005", "DUP-5"]]);
+}

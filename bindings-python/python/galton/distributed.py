@@ -78,7 +78,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from ._galton import Gallery, Template
 from ._types import DedupReport, DuplicatePair, Hit, Inconsistency
 
-__all__ = ["Records", "deduplicate", "identify", "load_shard", "CACHE_SIZE"]
+__all__ = ["Records", "deduplicate", "identify", "load_shard", "merge_reports", "CACHE_SIZE"]
 
 #: Shards a worker process keeps loaded (least recently used dropped first).
 CACHE_SIZE = int(os.environ.get("GALTON_SHARD_CACHE", "4"))

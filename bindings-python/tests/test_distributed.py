@@ -123,3 +123,22 @@ def test_workers_cache_loaded_shards(shards):
     g = gd.load_shard(shards[0], **SETTINGS)
     assert gd.load_shard(shards[0], **SETTINGS) is g
     assert gd.load_shard(shards[0], min_shortlist=7) is not g
+
+
+def test_faces_cross_shards(client):
+    # Faces come back L2-normalised and are normalised again as probes: the pairs and
+    # clusters are the single-process ones, the evidence within a rounding step.
+    faces = galton.synth.faces(dim=128, persons=8, captures=2, seed=3)
+    t = galton.synth.templates(seed=5, fingers=8, impressions=1)
+    recs = [(f"f{i}", {"right-index": t[i][0]}, faces[2 * i]) for i in range(8)]
+    recs.append(("face-dup", None, faces[2 * 2 + 1]))  # subject f2's other capture, no fingers
+    g = galton.Gallery(**SETTINGS)
+    for id, fingers, face in recs:
+        g.enroll(id, fingers, face=face, policy="flag")
+    want = g.deduplicate()
+    got = gd.deduplicate(client, [gd.Records(recs[:4]), gd.Records(recs[4:])], exhaustive=True, **SETTINGS)
+    assert ["f2", "face-dup"] in want.clusters
+    assert got.clusters == want.clusters
+    assert [(p.a, p.b) for p in got.pairs] == [(p.a, p.b) for p in want.pairs]
+    for a, b in zip(got.pairs, want.pairs):
+        assert a.evidence == pytest.approx(b.evidence, rel=1e-5)

@@ -102,7 +102,7 @@ class Records:
     key: str = ""
 
     def __init__(self, records: Sequence[Tuple[str, Dict[str, Any], Any]], key: str = ""):
-        recs = tuple((str(r[0]), dict(r[1]), r[2] if len(r) > 2 else None) for r in records)
+        recs = tuple((str(r[0]), dict(r[1] or {}), r[2] if len(r) > 2 else None) for r in records)
         if not key:
             key = "records:" + hashlib.sha1(pickle.dumps(recs)).hexdigest()
         object.__setattr__(self, "records", recs)
@@ -139,7 +139,7 @@ def _build(shard: Shard, settings: Dict[str, Any]) -> Gallery:
             pos: [_template(x) for x in v] if isinstance(v, (list, tuple)) else _template(v)
             for pos, v in fingers.items()
         }
-        g.enroll(id, fs, face=face, policy="flag")
+        g.enroll(id, fs or None, face=face, policy="flag")
     return g
 
 

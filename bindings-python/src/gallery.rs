@@ -406,6 +406,60 @@ impl PyGallery {
         })
     }
 
+    /// The templates of subject ``id``, as enrolled: ``{position: [Template, ...]}`` (each
+    /// finger's impressions in order); raises :class:`NotFoundError`. With :meth:`face`, what
+    /// a worker needs to probe another gallery with a stored subject.
+    fn templates<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyDict>> {
+        let fs = self.with(py, |g| match g.get(id) {
+            Some(s) => Ok(s.fingers.clone()),
+            None => Err(galton::Error::NotFound(format!(
+                "no subject with id {id:?}"
+            ))),
+        })?;
+        let out = PyDict::new(py);
+        for (pos, views) in fs {
+            let list = views
+                .into_iter()
+                .map(|t| Bound::new(py, PyTemplate::new(t)))
+                .collect::<PyResult<Vec<_>>>()?;
+            out.set_item(pos.name(), list)?;
+        }
+        Ok(out)
+    }
+
+    /// The face embedding of subject ``id`` (float32, as stored: L2-normalised), or ``None``;
+    /// raises :class:`NotFoundError`.
+    fn face<'py>(
+        &self,
+        py: Python<'py>,
+        id: &str,
+    ) -> PyResult<Option<Bound<'py, numpy::PyArray1<f32>>>> {
+        let f = self.with(py, |g| match g.get(id) {
+            Some(s) => Ok(s.face.as_ref().map(|f| f.as_slice().to_vec())),
+            None => Err(galton::Error::NotFound(format!(
+                "no subject with id {id:?}"
+            ))),
+        })?;
+        Ok(f.map(|v| numpy::PyArray1::from_vec(py, v)))
+    }
+
+    /// The false match rate of ``is_match``.
+    #[getter]
+    fn match_fmr(&self, py: Python<'_>) -> PyResult<f64> {
+        self.with(py, |g| Ok(g.config().match_fmr))
+    }
+
+    /// The false match rate of duplicate detection (enrollment and :meth:`deduplicate`).
+    #[getter]
+    fn duplicate_fmr(&self, py: Python<'_>) -> PyResult<f64> {
+        self.with(py, |g| Ok(g.config().duplicate_fmr))
+    }
+
+    /// Memory held by the search structures and records, in bytes (the core's estimate).
+    fn memory_bytes(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with(py, |g| Ok(g.memory_bytes()))
+    }
+
     /// The database file, or ``None`` in memory.
     #[getter]
     fn path(&self, py: Python<'_>) -> PyResult<Option<std::path::PathBuf>> {

@@ -13,6 +13,11 @@ True
 >>> galton.Template.from_bytes(template.to_bytes("iso")).width
 288
 
+A gallery sharded across the workers of a Dask cluster (identification and all-pairs
+deduplication, equal to the single-process results): :mod:`galton.distributed`, imported on
+its own (``import galton.distributed``; it needs ``dask[distributed]``, which ``import
+galton`` never loads).
+
 Errors derive from :class:`GaltonError` and from the matching built-in exception
 (``ValueError``, ``KeyError``, ``OSError``).
 """

@@ -72,6 +72,24 @@ impl FingerprintImage {
         Self::new(gray, ppi)
     }
 
+    /// Builds an image from row-major 8-bit RGBA pixels (a browser's `ImageData`), turned
+    /// to gray with the same weights as a decoded colour file, so that a PNG and the
+    /// `ImageData` of the same picture give the same fingerprint image. Alpha is ignored.
+    pub fn from_rgba(width: u32, height: u32, rgba: Vec<u8>, ppi: f32) -> Result<Self> {
+        let expected = width as u64 * height as u64 * 4;
+        if rgba.len() as u64 != expected {
+            return Err(Error::InvalidImage(format!(
+                "{width}×{height} RGBA image needs {expected} bytes, got {}",
+                rgba.len()
+            )));
+        }
+        check_ppi(ppi)?;
+        check_dimensions(width, height, &DecodeLimits::default())?;
+        let rgba = image::RgbaImage::from_raw(width, height, rgba)
+            .ok_or_else(|| Error::InvalidImage("pixel buffer does not fit dimensions".into()))?;
+        Self::new(DynamicImage::ImageRgba8(rgba).into_luma8(), ppi)
+    }
+
     /// Decodes an image file (format detected from its content).
     pub fn open(path: impl AsRef<Path>, ppi: f32) -> Result<Self> {
         let path = path.as_ref();
@@ -181,6 +199,38 @@ mod tests {
     fn rejects_resolution_out_of_range() {
         let err = FingerprintImage::from_raw(64, 64, vec![0; 64 * 64], 72.0).unwrap_err();
         assert!(matches!(err, Error::UnsupportedResolution { .. }), "{err}");
+    }
+
+    #[test]
+    fn rgba_pixels_give_the_gray_of_the_same_picture_decoded_from_a_file() {
+        // A colour gradient, written as PNG and decoded, against its raw RGBA pixels.
+        let (w, h) = (40u32, 36u32);
+        let rgba: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                [
+                    (i % 251) as u8,
+                    (i * 7 % 256) as u8,
+                    (i * 13 % 256) as u8,
+                    255,
+                ]
+            })
+            .collect();
+        let mut png = Vec::new();
+        image::RgbaImage::from_raw(w, h, rgba.clone())
+            .unwrap()
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let decoded = FingerprintImage::decode(&png, 500.0).unwrap();
+        let direct = FingerprintImage::from_rgba(w, h, rgba, 500.0).unwrap();
+        assert_eq!(direct.gray().as_raw(), decoded.gray().as_raw());
+        assert_ne!(direct.gray().as_raw()[1], direct.gray().as_raw()[2]);
+
+        let err = FingerprintImage::from_rgba(w, h, vec![0; 10], 500.0).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("RGBA image needs 5760 bytes, got 10"),
+            "{err}"
+        );
     }
 
     #[test]

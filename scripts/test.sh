@@ -3,7 +3,9 @@
 # Usage: ./scripts/test.sh
 # Real datasets are read from ../shared/datasets beside the project root, or $GALTON_DATASETS.
 # The Python bindings are built into a virtualenv (target/pyenv, scripts/python-env.sh) and
-# their pytest suite runs after the Rust tests.
+# their pytest suite runs after the Rust tests; then the WebAssembly package's Node tests
+# (scripts/wasm-build.sh) and the capture page's end-to-end test in headless Chromium
+# (scripts/browser-env.sh installs chromium and playwright-core when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 cargo check -p galton --no-default-features --target wasm32-unknown-unknown
+# The browser bindings as the browser compiles them (the workspace lint above sees them
+# built for this machine). --no-deps: the core's lints are the host run's.
+cargo clippy -p galton-wasm --no-deps --target wasm32-unknown-unknown -- -D warnings
 
 step "core for aarch64 (the NEON kernels compile; scripts/test-aarch64.sh runs them under qemu)"
 if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
@@ -52,4 +57,37 @@ awk '/^(=+ )?[0-9]+ (passed|failed|errors?|skipped|xfailed|xpassed|deselected|wa
        p = 0; f = 0
        for (i = 2; i <= NF; i++) { if ($i ~ /^passed/) p = $(i-1); if ($i ~ /^(failed|errors?)/) f += $(i-1) } }
      END { printf "\npython: %d passed, %d failed\n", p, f }' "$pylog"
-exit "$pytest_rc"
+
+# node --test, summed into one closing line: "<label>: N passed, N failed".
+node_tests() { # label dir
+  local label=$1 dir=$2 out rc
+  out=$(mktemp)
+  set +e
+  node --test "$dir" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  set -e
+  awk -v label="$label" '/^# pass / { p = $3 } /^# fail / { f = $3 }
+       END { printf "\n%s: %d passed, %d failed\n", label, p, f }' "$out"
+  rm -f "$out"
+  return "$rc"
+}
+
+step "WebAssembly package (wasm-bindgen build, size budget, node --test)"
+./scripts/wasm-build.sh
+set +e
+node_tests wasm bindings-wasm/tests/
+wasm_rc=$?
+set -e
+
+step "capture page in headless Chromium (Debian chromium, playwright-core)"
+./scripts/browser-env.sh
+./scripts/page.sh
+set +e
+node_tests browser bindings-wasm/e2e/
+browser_rc=$?
+set -e
+
+if ((pytest_rc || wasm_rc || browser_rc)); then
+  echo "test.sh: failures (python rc $pytest_rc, wasm rc $wasm_rc, browser rc $browser_rc)" >&2
+  exit 1
+fi

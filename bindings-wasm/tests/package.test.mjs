@@ -243,3 +243,14 @@ test("the package declares its TypeScript types", () => {
   assert.equal(pkg.type, "module");
   assert.equal(g.version(), pkg.version);
 });
+
+test("the README's Node.js example runs as written", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/```js\n(\/\/ Node\.js\n[\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 1, "the README has a Node.js example");
+  for (const code of blocks) {
+    const out = execFileSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8" });
+    assert.match(out, /^false 40 \[ 'low_contrast'/m, out);
+    assert.match(out, /GaltonError invalid_image a 3×3 image has 9 pixels/, out);
+  }
+});

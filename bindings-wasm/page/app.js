@@ -179,10 +179,12 @@ els.file.addEventListener('change', async () => {
     // A format the browser cannot show (TIFF, PGM, 16-bit): galton decodes it in the worker.
   }
   state.still = bitmap;
+  setSource('file');
   if (bitmap) {
     showStill(bitmap);
     state.next = { ...settings('file'), bitmap: await createImageBitmap(bitmap) };
   } else {
+    clearStage(); // until the worker has decoded it, or said what is wrong with it
     state.next = { ...settings('file'), bytes: await file.arrayBuffer() };
   }
   updateEyesHint();
@@ -197,6 +199,22 @@ function showStill(bitmap) {
   els.image.hidden = false;
   els.video.hidden = true;
   sizeStage(width, height);
+}
+
+function clearStage() {
+  els.image.hidden = true;
+  els.video.hidden = true;
+  els.overlay.hidden = true;
+  els.empty.hidden = false;
+  els.stage.classList.remove('has-image');
+  els.stage.style.removeProperty('--ratio');
+}
+
+/** The source in use, also as body[data-source] (the eyes can only be clicked on a still). */
+function setSource(source) {
+  state.source = source;
+  if (source) els.body.dataset.source = source;
+  else delete els.body.dataset.source;
 }
 
 function sizeStage(width, height) {
@@ -226,7 +244,7 @@ async function startCamera() {
     return;
   }
   renderStatus();
-  state.source = 'camera';
+  setSource('camera');
   state.still = null;
   state.eyes = [];
   state.times = [];
@@ -259,6 +277,7 @@ function onFrame() {
 
 function stopCamera() {
   if (!state.stream) return;
+  state.staleBefore = state.jobId + 1; // the frame with the worker now is not shown
   for (const track of state.stream.getTracks()) track.stop();
   state.stream = null;
   state.frameFresh = false;
@@ -266,7 +285,12 @@ function stopCamera() {
   els.camera.setAttribute('aria-pressed', 'false');
   els.camera.classList.remove('active');
   els.camera.querySelector('span').textContent = t(state.lang, 'camera_start');
-  if (state.source === 'camera') state.source = null;
+  if (state.source === 'camera') {
+    setSource(null);
+    clearStage();
+    state.last = null;
+    clearResult();
+  }
 }
 
 // ---- settings ------------------------------------------------------------------------
@@ -310,7 +334,7 @@ els.ppi.addEventListener('change', () => {
 // ---- eyes (face mode) ----------------------------------------------------------------
 
 els.overlay.addEventListener('click', (event) => {
-  if (state.mode !== 'face' || !state.source) return;
+  if (state.mode !== 'face' || state.source !== 'file') return;
   const rect = els.overlay.getBoundingClientRect();
   const x = ((event.clientX - rect.left) * els.overlay.width) / rect.width;
   const y = ((event.clientY - rect.top) * els.overlay.height) / rect.height;
@@ -337,7 +361,7 @@ function updateEyesHint() {
   const n = state.eyes.length;
   els.eyesClear.disabled = n === 0;
   els.eyesHint.textContent = t(state.lang, n === 1 ? 'eyes_one' : n === 2 ? 'eyes_set' : 'eyes_hint');
-  els.overlay.classList.toggle('clickable', state.mode === 'face' && Boolean(state.source));
+  els.overlay.classList.toggle('clickable', state.mode === 'face' && state.source === 'file');
 }
 
 // ---- results -------------------------------------------------------------------------
@@ -388,6 +412,7 @@ function renderError(msg) {
   setVerdict('error', t(state.lang, 'verdict_error'));
   els.score.hidden = true;
   els.messages.replaceChildren(messageItem(msg.code, msg.message));
+  els.messages.dataset.key = `error|${msg.code}|${msg.message}`;
   els.measures.replaceChildren();
   els.timing.textContent = '—';
   clearOverlay();
@@ -397,6 +422,7 @@ function clearResult() {
   setVerdict('none', t(state.lang, 'verdict_none'));
   els.score.hidden = true;
   els.messages.replaceChildren();
+  delete els.messages.dataset.key;
   els.measures.replaceChildren();
   els.timing.textContent = '—';
   clearOverlay();
@@ -415,16 +441,20 @@ function renderResult(msg) {
   els.score.hidden = false;
   els.scoreValue.textContent = String(Math.round(quality.score));
 
-  const messages = quality.feedback.map((f) => messageItem(f.code, f.message));
-  if (messages.length === 0) {
-    const li = document.createElement('li');
-    li.className = 'none';
-    li.textContent = t(lang, 'no_messages');
-    els.messages.replaceChildren(li);
-  } else {
+  // The list is a live region: rebuilt only when what it says changes, not at every frame.
+  const key = `${lang}|${quality.feedback.map((f) => `${f.code}:${f.message}`).join('|')}`;
+  if (els.messages.dataset.key !== key) {
+    const messages = quality.feedback.map((f) => messageItem(f.code, f.message));
+    if (messages.length === 0) {
+      const li = document.createElement('li');
+      li.className = 'none';
+      li.textContent = t(lang, 'no_messages');
+      messages.push(li);
+    }
     els.messages.replaceChildren(...messages);
+    els.messages.dataset.key = key;
+    els.messages.dataset.count = String(quality.feedback.length);
   }
-  els.messages.dataset.count = String(messages.length);
 
   renderMeasures(quality.measures);
   renderTiming(msg);

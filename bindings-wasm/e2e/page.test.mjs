@@ -57,7 +57,9 @@ const MIME = {
   '.json': 'application/json',
 };
 
-/** A static server of target/page under BASE on 127.0.0.1, on a free port. */
+/** A static server of target/page under BASE on 127.0.0.1, on a free port. Setting
+ * `server.swSuffix` serves sw.js with that appended to its VERSION: a new build, as far as the
+ * browser can tell. */
 function serve() {
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url, 'http://localhost');
@@ -78,6 +80,9 @@ function serve() {
     } catch {
       res.writeHead(404).end('not found');
       return;
+    }
+    if (rel === 'sw.js' && server.swSuffix) {
+      body = Buffer.from(body.toString().replace(/^const VERSION = '(\w+)';$/m, `const VERSION = '$1${server.swSuffix}';`));
     }
     res.writeHead(200, {
       'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
@@ -335,6 +340,18 @@ describe('page with image files', () => {
     await fresh(page, () => page.check('[data-testid=mode-finger]'));
   });
 
+  test('a file that is no image: the error verdict and galton\'s reason', async () => {
+    const { page } = b;
+    await fresh(page, () =>
+      page.setInputFiles('[data-testid=file-input]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') }),
+    );
+    const r = await readout(page);
+    assert.equal(r.verdict, 'error');
+    assert.deepEqual(r.codes, ['invalid_image']);
+    assert.match(r.messages[0], /unrecognised image format/);
+    assert.equal(await page.isVisible('#empty'), true, 'no stale image is left on the stage');
+  });
+
   test('offline: once loaded, the page reloads and checks with no network', async () => {
     const { page, context } = b;
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -349,6 +366,24 @@ describe('page with image files', () => {
       assert.ok(r.minutiae > 15);
     } finally {
       await context.setOffline(false);
+    }
+  });
+
+  test('a new build: the page offers to reload, and the new cache replaces the old', async () => {
+    const { page } = b;
+    const before = await page.evaluate(() => caches.keys());
+    assert.equal(before.length, 1);
+    server.swSuffix = 'next';
+    try {
+      await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+      await page.waitForSelector('#update', { state: 'visible' });
+      await Promise.all([page.waitForEvent('load'), page.click('#update-reload')]);
+      await page.waitForSelector('body[data-state=ready]');
+      assert.deepEqual(await page.evaluate(() => caches.keys()), [`${before[0]}next`]);
+      await loadFile(page, FINGER_GOOD);
+      assert.equal((await readout(page)).verdict, 'pass');
+    } finally {
+      server.swSuffix = null;
     }
   });
 

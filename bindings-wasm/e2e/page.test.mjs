@@ -187,12 +187,13 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+const galtonNode = () => createRequire(import.meta.url)(path.join(root, 'target/wasm/node/galton_wasm.js'));
+
 /** A 640x480 Y4M clip (4:2:0, full range) of `frames` copies of an image fixture, centred
  * on its own border colour: what Chromium's fake camera plays with
  * --use-file-for-fake-video-capture. */
 function y4m(image, out, frames = 10) {
-  const { decodeImage } = createRequire(import.meta.url)(path.join(root, 'target/wasm/node/galton_wasm.js'));
-  const src = decodeImage(readFileSync(image));
+  const src = galtonNode().decodeImage(readFileSync(image));
   const W = 640;
   const H = 480;
   const rgba = new Uint8Array(W * H * 4);
@@ -338,6 +339,18 @@ describe('page with image files', () => {
     await shot(page, 'face-dark-es');
     await fresh(page, () => page.check('[data-testid=lang-en]'));
     await fresh(page, () => page.check('[data-testid=mode-finger]'));
+  });
+
+  test('a PGM, which the browser cannot decode: galton decodes it in the worker, and it is shown', async () => {
+    const { page } = b;
+    const gray = galtonNode().decodeImage(readFileSync(FINGER_GOOD), { gray: true });
+    const pgm = Buffer.concat([Buffer.from(`P5\n${gray.width} ${gray.height}\n255\n`), Buffer.from(gray.data)]);
+    await fresh(page, () => page.setInputFiles('[data-testid=file-input]', { name: '1_1.pgm', mimeType: 'image/x-portable-graymap', buffer: pgm }));
+    const r = await readout(page);
+    assert.equal(r.verdict, 'pass');
+    assert.ok(r.minutiae > 15);
+    await page.waitForSelector('#image', { state: 'visible' });
+    assert.deepEqual(await page.evaluate(() => [document.querySelector('#image').width, document.querySelector('#image').height]), [288, 384]);
   });
 
   test('a file that is no image: the error verdict and galton\'s reason', async () => {

@@ -1,8 +1,7 @@
 //! galton's own binary template format: compact, versioned, lossless.
 //!
 //! Every value a [`Template`] holds is stored bit for bit (floats as IEEE 754 binary32), so
-//! writing and reading gives back an equal template (directions in `[0, 2π)`, as
-//! [`Minutia`] has them). A CRC-32 over the whole record catches
+//! writing and reading gives back an equal template. A CRC-32 over the whole record catches
 //! corruption. All multi-byte fields are big-endian.
 //!
 //! ## Record header (12 bytes)
@@ -33,7 +32,7 @@
 //! |---:|---:|---|
 //! | 0 | 4 | x, pixels (f32, finite) |
 //! | 4 | 4 | y, pixels (f32, finite) |
-//! | 8 | 4 | direction, radians (f32, finite; a reader wraps it into `[0, 2π)`) |
+//! | 8 | 4 | direction, radians (f32, finite) |
 //! | 12 | 1 | kind: 0 ridge ending, 1 bifurcation, 2 other |
 //! | 13 | 1 | quality 0–100 |
 //!
@@ -171,15 +170,7 @@ fn read_view(r: &mut Reader) -> Result<Template> {
 fn read_minutia(r: &mut Reader) -> Result<Minutia> {
     let x = r.f32("x")?;
     let y = r.f32("y")?;
-    // A direction outside [0, 2π) (which `Minutia` promises) is wrapped into it, as the
-    // JSON reader does, so that every reader gives the same template; a non-finite one is
-    // left for `Template::check` to refuse.
-    let stored = r.f32("direction")?;
-    let direction = if stored.is_finite() {
-        super::normalise_direction(f64::from(stored))
-    } else {
-        stored
-    };
+    let direction = r.f32("direction")?;
     let kind = match r.u8("kind")? {
         0 => MinutiaKind::Ending,
         1 => MinutiaKind::Bifurcation,

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         bytes[44..48].copy_from_slice(&header.to_le_bytes());
     }
     if let Ok(index) = FaceIndex::from_bytes(&bytes) {
-        if index.len() > 0 {
+        if !index.is_empty() {
             let query = vec![1.0f32; index.dim()];
             let _ = index.search(&query, 3);
         }

@@ -667,8 +667,8 @@ fn stored(entry: &Entry) -> store::StoredSubject {
 #[cfg(feature = "store")]
 impl Gallery {
     /// Opens (or creates) the gallery database at `path` and rebuilds the search structures
-    /// from it. Refuses, with [`Error::Database`], a file that is not a galton gallery or was
-    /// written by a newer galton.
+    /// from it. Refuses, with [`Error::Database`], a file that is not a galton gallery, was
+    /// written by a newer galton, or is damaged so that one subject id is stored twice.
     pub fn open(path: impl AsRef<std::path::Path>, config: GalleryConfig) -> Result<Gallery> {
         config.validate()?;
         let store = store::Store::open(path.as_ref())?;
@@ -682,6 +682,17 @@ impl Gallery {
         let records = store.load_all()?;
         let prepared: Vec<Record> = par_map(&records, |r| Record::from_subject(&r.subject));
         for (r, record) in records.into_iter().zip(prepared) {
+            // The store's UNIQUE index makes this impossible in a sound file; a damaged index
+            // lets a second row through, which would leave an entry that no id reaches.
+            if gallery.by_id.contains_key(&r.subject.id) {
+                return Err(Error::Database {
+                    path: path.as_ref().to_path_buf(),
+                    reason: format!(
+                        "subject id {:?} is stored twice: the database is damaged",
+                        r.subject.id
+                    ),
+                });
+            }
             gallery.insert_entry(Entry {
                 subject: r.subject,
                 record,

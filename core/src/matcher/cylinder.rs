@@ -178,7 +178,8 @@ struct Hull {
 impl Hull {
     fn new(points: &[Point]) -> Self {
         let mut pts: Vec<(f32, f32)> = points.iter().map(|p| (p.x, p.y)).collect();
-        pts.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        // A total order even if a coordinate were NaN (the sort panics on an inconsistent one).
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         pts.dedup();
         if pts.len() < 3 {
             return Hull { vertices: pts };

@@ -106,9 +106,10 @@ pub(crate) struct Point {
 }
 
 impl PreparedTemplate {
-    /// Prepares a template. Never fails: minutiae with non-finite values are ignored, and a
-    /// template with few or no usable minutiae prepares to something that matches nothing
-    /// (score 0).
+    /// Prepares a template. Never fails: minutiae with non-finite values, or positions that
+    /// are not finite once scaled to 500 ppi (a resolution so small that the scale
+    /// overflows), are ignored, and a template with few or no usable minutiae prepares to
+    /// something that matches nothing (score 0).
     pub fn new(template: &Template) -> Self {
         let scale = if template.ppi.is_finite() && template.ppi > 0.0 {
             MATCHING_PPI / template.ppi
@@ -118,7 +119,7 @@ impl PreparedTemplate {
         let mut order: Vec<usize> = (0..template.minutiae.len())
             .filter(|&i| {
                 let m = &template.minutiae[i];
-                m.x.is_finite() && m.y.is_finite() && m.direction.is_finite()
+                (m.x * scale).is_finite() && (m.y * scale).is_finite() && m.direction.is_finite()
             })
             .collect();
         order.sort_by_key(|&i| std::cmp::Reverse(template.minutiae[i].quality));

@@ -363,6 +363,20 @@ pub fn decode_views(bytes: &[u8]) -> Result<Vec<Template>> {
     }
 }
 
+/// Reads every finger view of a record that must be in `format`, without detection: for a
+/// caller that knows what it was given (a file named `.iso`, a field of a message) and wants
+/// a record of another format refused rather than read. ISO and ANSI records share their
+/// first bytes, so an ANSI record given as ISO (or the reverse) fails with that format's
+/// error. A record always holds at least one view.
+pub fn decode_views_as(bytes: &[u8], format: TemplateFormat) -> Result<Vec<Template>> {
+    match format {
+        TemplateFormat::Galton => native::decode(bytes),
+        TemplateFormat::Iso19794_2 => iso::decode(bytes),
+        TemplateFormat::Ansi378 => ansi::decode(bytes),
+        TemplateFormat::Json => json::decode(bytes),
+    }
+}
+
 /// Writes several finger views as one record in `format`, in order. There must be at least
 /// one view. ISO and ANSI records hold at most 255 views, which share one image size and
 /// resolution, and number the views of each finger position 0–15 (so at most 16 views of

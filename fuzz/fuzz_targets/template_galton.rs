@@ -1,0 +1,26 @@
+//! galton's own template reader. The first byte selects a mode: odd sets the record length
+//! field (bytes 8–11) to the input's length and recomputes the trailing CRC-32, so the
+//! fuzzer reaches the views behind the length and checksum checks instead of stopping at
+//! "checksum mismatch".
+#![no_main]
+
+#[path = "common/template.rs"]
+mod common;
+
+use galton::template::TemplateFormat;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let mut bytes = rest.to_vec();
+    if mode & 1 == 1 && bytes.len() >= 16 {
+        let length = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+        bytes[8..12].copy_from_slice(&length.to_be_bytes());
+        let end = bytes.len() - 4;
+        let crc = crc32fast::hash(&bytes[..end]);
+        bytes[end..].copy_from_slice(&crc.to_be_bytes());
+    }
+    common::exercise(&bytes, TemplateFormat::Galton);
+});

@@ -18,6 +18,7 @@ def test_hierarchy():
         (E.InvalidTemplateError, ValueError),
         (E.InvalidEmbeddingError, ValueError),
         (E.InvalidIndexFileError, ValueError),
+        (E.LimitExceededError, ValueError),
         (E.NotFoundError, KeyError),
         (E.DuplicateIdError, ValueError),
         (E.InvalidArgumentError, ValueError),
@@ -34,6 +35,27 @@ def test_corrupt_image_bytes():
         galton.extract(data[: len(data) // 3])
     with pytest.raises(galton.InvalidImageError):
         galton.extract(b"\x89PNG but not really")
+
+
+def test_limit_exceeded():
+    # A PNG header claiming 100000 x 100000 pixels, refused before decoding.
+    import struct
+    import zlib
+
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    with pytest.raises(galton.LimitExceededError, match="DecodeLimits::max_side"):
+        galton.extract(png)
+    # 300 minutiae in one view: over the 255 a decoded record may hold.
+    minutia = '{"x": 1, "y": 2, "direction_deg": 3, "kind": "ending", "quality": 4}'
+    doc = (
+        '{"format": "galton-template", "version": 1, "views": [{"width": 400, '
+        '"height": 400, "ppi": 500, "minutiae": [' + ", ".join([minutia] * 300) + "]}]}"
+    )
+    with pytest.raises(galton.LimitExceededError, match="TemplateLimits::max_minutiae"):
+        galton.Template.from_bytes(doc.encode())
+    with pytest.raises(galton.LimitExceededError, match="embedding"):
+        galton.FaceIndex(5000)
 
 
 def test_blank_image_array():

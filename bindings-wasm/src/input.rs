@@ -38,6 +38,7 @@ pub(crate) fn core_error(e: galton::Error) -> JsValue {
         E::InvalidTemplate { .. } => "invalid_template",
         E::InvalidEmbedding { .. } => "invalid_embedding",
         E::InvalidIndexFile(_) => "invalid_index_file",
+        E::LimitExceeded { .. } => "limit_exceeded",
         E::NotFound(_) => "not_found",
         E::DuplicateId(_) => "duplicate_id",
         E::InvalidArgument(_) => "invalid_argument",

@@ -41,6 +41,20 @@ pub enum Error {
         reason: String,
     },
 
+    /// An input is over one of the configured resource limits ([`crate::limits`]): it may be
+    /// valid, but accepting it would cost more memory or time than the integrator allowed.
+    /// Raise the limit named by [`Limit::setting`](crate::Limit::setting) to accept it.
+    #[error("limit exceeded: {}", crate::limits::message(*limit, *max, *actual))]
+    LimitExceeded {
+        /// Which limit.
+        limit: crate::Limit,
+        /// The limit's value.
+        max: u64,
+        /// What the input asked for, when known before decoding (an image decoder's
+        /// allocations are refused without it).
+        actual: Option<u64>,
+    },
+
     /// A file is not a galton face index, or is damaged (bad magic, newer version,
     /// truncated, checksum mismatch).
     #[error("invalid face index file: {0}")]

@@ -10,6 +10,7 @@ use std::path::Path;
 use image::{DynamicImage, GrayImage, ImageReader};
 
 use crate::error::{Error, Result};
+use crate::limits::Limit;
 
 /// Lowest resolution galton accepts, in pixels per inch.
 pub const MIN_PPI: f32 = 300.0;
@@ -19,24 +20,30 @@ pub const MAX_PPI: f32 = 1000.0;
 pub const WORKING_PPI: f32 = 500.0;
 
 /// Limits applied while decoding, so that a hostile header cannot make galton allocate
-/// gigabytes before a single pixel is read.
+/// gigabytes before a single pixel is read. Part of [`crate::Limits`]; going over one is
+/// [`Error::LimitExceeded`] (a side below `min_side` is [`Error::InvalidImage`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecodeLimits {
     /// Largest accepted width or height, in pixels.
     pub max_side: u32,
-    /// Largest accepted number of pixels.
+    /// Largest accepted number of pixels. The decoder may allocate 8 bytes for each (a
+    /// 16-bit RGBA decode) and no more.
     pub max_pixels: u64,
     /// Smallest accepted width or height, in pixels.
     pub min_side: u32,
+    /// Largest accepted file, in bytes, checked before the file is read or decoded.
+    pub max_bytes: u64,
 }
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        // A 1000 ppi image of a four-finger slap is about 3200 × 3000 pixels.
+        // A 1000 ppi image of a four-finger slap is about 3200 × 3000 pixels; 32 Mpx in
+        // 16-bit gray, uncompressed, is 64 MiB.
         DecodeLimits {
             max_side: 8192,
             max_pixels: 32 * 1024 * 1024,
             min_side: 32,
+            max_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -90,14 +97,20 @@ impl FingerprintImage {
         Self::new(DynamicImage::ImageRgba8(rgba).into_luma8(), ppi)
     }
 
-    /// Decodes an image file (format detected from its content).
+    /// Decodes an image file (format detected from its content) with the default limits.
     pub fn open(path: impl AsRef<Path>, ppi: f32) -> Result<Self> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::decode(&bytes, ppi)
+        Self::open_with_limits(path, ppi, &DecodeLimits::default())
+    }
+
+    /// Decodes an image file with explicit limits; a file over `limits.max_bytes` is refused
+    /// before it is read.
+    pub fn open_with_limits(
+        path: impl AsRef<Path>,
+        ppi: f32,
+        limits: &DecodeLimits,
+    ) -> Result<Self> {
+        let bytes = read_limited(path.as_ref(), limits)?;
+        Self::decode_with_limits(&bytes, ppi, limits)
     }
 
     /// Decodes image bytes (format detected from their content) with the default limits.
@@ -138,10 +151,33 @@ impl FingerprintImage {
     }
 }
 
-/// Decodes image bytes (format detected from their content), checking the dimensions in the
-/// header against `limits` before any pixel buffer is allocated. Shared by the fingerprint
-/// and face image types.
+/// Reads a file after checking its size against `limits.max_bytes`.
+pub(crate) fn read_limited(path: &Path, limits: &DecodeLimits) -> Result<Vec<u8>> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    Limit::ImageBytes.check(size, limits.max_bytes)?;
+    std::fs::read(path).map_err(io)
+}
+
+/// An error of the image decoder: its refusal to allocate is a limit, anything else a bad
+/// image.
+fn decoder_error(e: image::ImageError, limits: &DecodeLimits) -> Error {
+    match e {
+        image::ImageError::Limits(_) => {
+            Limit::ImageMemory.exceeded(limits.max_pixels.saturating_mul(8), None)
+        }
+        other => Error::InvalidImage(other.to_string()),
+    }
+}
+
+/// Decodes image bytes (format detected from their content), checking their length and the
+/// dimensions in the header against `limits` before any pixel buffer is allocated. Shared
+/// by the fingerprint and face image types.
 pub(crate) fn decode_limited(bytes: &[u8], limits: &DecodeLimits) -> Result<DynamicImage> {
+    Limit::ImageBytes.check(bytes.len() as u64, limits.max_bytes)?;
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| Error::InvalidImage(e.to_string()))?;
@@ -152,7 +188,7 @@ pub(crate) fn decode_limited(bytes: &[u8], limits: &DecodeLimits) -> Result<Dyna
     }
     let (w, h) = reader
         .into_dimensions()
-        .map_err(|e| Error::InvalidImage(e.to_string()))?;
+        .map_err(|e| decoder_error(e, limits))?;
     check_dimensions(w, h, limits)?;
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -163,9 +199,7 @@ pub(crate) fn decode_limited(bytes: &[u8], limits: &DecodeLimits) -> Result<Dyna
     // Room for a 16-bit RGBA decode of the largest accepted image.
     lim.max_alloc = Some(limits.max_pixels.saturating_mul(8));
     reader.limits(lim);
-    reader
-        .decode()
-        .map_err(|e| Error::InvalidImage(e.to_string()))
+    reader.decode().map_err(|e| decoder_error(e, limits))
 }
 
 fn check_ppi(ppi: f32) -> Result<()> {
@@ -182,13 +216,8 @@ pub(crate) fn check_dimensions(w: u32, h: u32, limits: &DecodeLimits) -> Result<
             limits.min_side
         )));
     }
-    if w > limits.max_side || h > limits.max_side || w as u64 * h as u64 > limits.max_pixels {
-        return Err(Error::InvalidImage(format!(
-            "{w}×{h} exceeds the decoding limits ({} pixels a side, {} pixels in all)",
-            limits.max_side, limits.max_pixels
-        )));
-    }
-    Ok(())
+    Limit::ImageSide.check(w.max(h).into(), limits.max_side.into())?;
+    Limit::ImagePixels.check(w as u64 * h as u64, limits.max_pixels)
 }
 
 #[cfg(test)]
@@ -283,7 +312,14 @@ mod tests {
         png.extend_from_slice(&crc32fast::hash(b"IDAT").to_be_bytes());
         let err = FingerprintImage::decode(&png, 500.0).unwrap_err();
         assert!(
-            err.to_string().contains("exceeds the decoding limits"),
+            matches!(
+                err,
+                Error::LimitExceeded {
+                    limit: Limit::ImageSide,
+                    max: 8192,
+                    actual: Some(100_000)
+                }
+            ),
             "{err}"
         );
     }

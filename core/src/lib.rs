@@ -33,6 +33,7 @@ pub mod face;
 pub mod fingerprint;
 pub mod gallery;
 pub mod image;
+pub mod limits;
 pub mod matcher;
 pub mod metrics;
 pub mod quality;
@@ -40,6 +41,7 @@ pub mod synth;
 pub mod template;
 
 pub use error::{Error, Result};
+pub use limits::{Limit, Limits};
 pub use template::{FingerPosition, Minutia, MinutiaKind, Template};
 
 /// The README's Rust examples, compiled and run as doctests so they cannot drift.

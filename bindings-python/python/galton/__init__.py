@@ -32,6 +32,7 @@ from ._errors import (
     InvalidImageError,
     InvalidIndexFileError,
     InvalidTemplateError,
+    LimitExceededError,
     NotFoundError,
     UnsupportedResolutionError,
 )
@@ -139,6 +140,7 @@ __all__ = [
     "InvalidTemplateError",
     "InvalidEmbeddingError",
     "InvalidIndexFileError",
+    "LimitExceededError",
     "NotFoundError",
     "DuplicateIdError",
     "InvalidArgumentError",

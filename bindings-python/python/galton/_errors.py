@@ -20,6 +20,7 @@ __all__ = [
     "InvalidTemplateError",
     "InvalidEmbeddingError",
     "InvalidIndexFileError",
+    "LimitExceededError",
     "NotFoundError",
     "DuplicateIdError",
     "InvalidArgumentError",
@@ -50,6 +51,11 @@ class InvalidEmbeddingError(GaltonError, ValueError):
 
 class InvalidIndexFileError(GaltonError, ValueError):
     """A file is not a galton face index, or is damaged."""
+
+
+class LimitExceededError(GaltonError, ValueError):
+    """An input is over one of galton's resource limits (image size or bytes, template size,
+    views or minutiae, embedding dimension, index size); the message names the limit."""
 
 
 class NotFoundError(GaltonError, KeyError):

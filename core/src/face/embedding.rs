@@ -4,18 +4,19 @@ use crate::{Error, Result};
 
 /// Smallest embedding dimension accepted.
 pub const MIN_DIMENSION: usize = 2;
-/// Largest embedding dimension accepted (models in use produce 128 to 1024 floats).
+/// Largest embedding dimension accepted (models in use produce 128 to 1024 floats): the
+/// default of [`FaceLimits::max_dimension`](crate::limits::FaceLimits) and its ceiling.
 pub const MAX_DIMENSION: usize = 4096;
 
-/// Checks a dimension against [`MIN_DIMENSION`]..=[`MAX_DIMENSION`].
+/// Checks a dimension against [`MIN_DIMENSION`]..=[`MAX_DIMENSION`]: below is an invalid
+/// argument, above is [`Error::LimitExceeded`].
 pub(crate) fn check_dimension(dim: usize) -> Result<()> {
-    if (MIN_DIMENSION..=MAX_DIMENSION).contains(&dim) {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
+    if dim < MIN_DIMENSION {
+        return Err(Error::InvalidArgument(format!(
             "embedding dimension {dim} is outside {MIN_DIMENSION}..={MAX_DIMENSION}"
-        )))
+        )));
     }
+    crate::Limit::EmbeddingDimension.check(dim as u64, MAX_DIMENSION as u64)
 }
 
 /// Writes `values / ‖values‖` into `out`, after checking that every value is finite and the
@@ -108,16 +109,26 @@ impl FaceEmbedding {
     /// Validates and normalises `values` (any non-zero length within
     /// [`MIN_DIMENSION`]..=[`MAX_DIMENSION`]).
     pub fn new(mut values: Vec<f32>) -> Result<Self> {
-        check_dimension(values.len()).map_err(|_| Error::InvalidEmbedding {
-            row: None,
-            reason: format!(
-                "dimension {} is outside {MIN_DIMENSION}..={MAX_DIMENSION}",
-                values.len()
-            ),
+        check_dimension(values.len()).map_err(|e| match e {
+            Error::InvalidArgument(_) => Error::InvalidEmbedding {
+                row: None,
+                reason: format!(
+                    "dimension {} is outside {MIN_DIMENSION}..={MAX_DIMENSION}",
+                    values.len()
+                ),
+            },
+            other => other,
         })?;
         let raw = values.clone();
         normalize_into(&raw, &mut values, None)?;
         Ok(FaceEmbedding { values })
+    }
+
+    /// As [`FaceEmbedding::new`], with a dimension limit below [`MAX_DIMENSION`].
+    pub fn new_with_limits(values: Vec<f32>, limits: &crate::limits::FaceLimits) -> Result<Self> {
+        let max = limits.max_dimension.min(MAX_DIMENSION);
+        crate::Limit::EmbeddingDimension.check(values.len() as u64, max as u64)?;
+        FaceEmbedding::new(values)
     }
 
     /// As [`FaceEmbedding::new`], also requiring `dim` values.

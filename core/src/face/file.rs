@@ -25,13 +25,13 @@
 //! float values are finite; any failure is [`Error::InvalidIndexFile`] naming it.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
-use super::embedding::check_dimension;
 use super::encoding::{Codes, Encoding};
 use super::index::{FaceIndex, MAX_ROWS};
-use crate::{Error, Result};
+use crate::limits::FaceLimits;
+use crate::{Error, Limit, Result};
 
 const MAGIC: &[u8; 8] = b"GLTNFACE";
 const VERSION: u32 = 1;
@@ -159,14 +159,34 @@ impl FaceIndex {
         std::fs::rename(&tmp, path).map_err(io)
     }
 
-    /// Reads an index written by [`FaceIndex::save`].
+    /// Reads an index written by [`FaceIndex::save`], with the default limits.
     pub fn load(path: impl AsRef<Path>) -> Result<FaceIndex> {
+        FaceIndex::load_with_limits(path, &FaceLimits::default())
+    }
+
+    /// Reads an index written by [`FaceIndex::save`]. The header is read and checked first
+    /// (dimension and count against `limits`, the file's size against what the header
+    /// says), so a lying header or a huge file is refused before the rest is read.
+    pub fn load_with_limits(path: impl AsRef<Path>, limits: &FaceLimits) -> Result<FaceIndex> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.to_path_buf(),
             source,
-        })?;
-        FaceIndex::from_bytes(&bytes)
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        let mut bytes = Vec::with_capacity(HEADER);
+        (&mut file)
+            .take(HEADER as u64)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        let total = check_header(&bytes, limits)?.total;
+        if size != total as u64 {
+            return Err(length_mismatch(total, size));
+        }
+        bytes.reserve_exact(total - bytes.len());
+        file.read_to_end(&mut bytes).map_err(io)?;
+        FaceIndex::from_bytes_with_limits(&bytes, limits)
     }
 
     /// Decodes the bytes of an index file. Checks the magic, version, header checksum, that
@@ -174,66 +194,24 @@ impl FaceIndex {
     /// that ids are unique and that float values are finite; any failure is
     /// [`Error::InvalidIndexFile`] saying which.
     pub fn from_bytes(bytes: &[u8]) -> Result<FaceIndex> {
-        if bytes.len() < HEADER {
-            return Err(bad(format!(
-                "{} bytes is shorter than the {HEADER}-byte header",
-                bytes.len()
-            )));
-        }
-        if &bytes[0..8] != MAGIC {
-            return Err(bad(
-                "not a galton face index (the file does not start with GLTNFACE)",
-            ));
+        FaceIndex::from_bytes_with_limits(bytes, &FaceLimits::default())
+    }
+
+    /// As [`FaceIndex::from_bytes`], with the dimension and the number of embeddings the
+    /// header announces checked against `limits` ([`Error::LimitExceeded`]).
+    pub fn from_bytes_with_limits(bytes: &[u8], limits: &FaceLimits) -> Result<FaceIndex> {
+        let Header {
+            encoding,
+            dim,
+            n,
+            originals,
+            offsets,
+            total,
+        } = check_header(bytes, limits)?;
+        if bytes.len() != total {
+            return Err(length_mismatch(total, bytes.len() as u64));
         }
         let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
-        let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
-        let version = u32_at(8);
-        if version != VERSION {
-            return Err(bad(format!(
-                "format version {version}; this galton reads version {VERSION}"
-            )));
-        }
-        if crc32fast::hash(&bytes[0..44]) != u32_at(44) {
-            return Err(bad("header checksum mismatch: the header is damaged"));
-        }
-        let encoding = Encoding::from_code(u32_at(12))
-            .ok_or_else(|| bad(format!("unknown encoding code {}", u32_at(12))))?;
-        let dim = u32_at(16) as usize;
-        check_dimension(dim).map_err(|e| bad(e.to_string()))?;
-        let flags = u32_at(20);
-        if flags > 1 {
-            return Err(bad(format!("unknown flags {flags:#x}")));
-        }
-        let originals = flags & 1 == 1;
-        if originals && !encoding.is_lossy() {
-            return Err(bad("an f32 index cannot carry separate originals"));
-        }
-        let n = u64_at(24);
-        if n > MAX_ROWS as u64 {
-            return Err(bad(format!("{n} embeddings is more than an index holds")));
-        }
-        let n = n as usize;
-        let (offsets, total) = sections(encoding, dim, n, originals)
-            .and_then(layout)
-            .ok_or_else(|| bad("sizes in the header overflow"))?;
-        if u64_at(32) != (total - HEADER) as u64 {
-            return Err(bad(format!(
-                "the header's payload length {} disagrees with its counts ({})",
-                u64_at(32),
-                total - HEADER
-            )));
-        }
-        if bytes.len() != total {
-            return Err(bad(format!(
-                "{}: the header says {total} bytes, the file has {}",
-                if bytes.len() < total {
-                    "truncated"
-                } else {
-                    "trailing data"
-                },
-                bytes.len()
-            )));
-        }
         if crc32fast::hash(&bytes[HEADER..]) != u32_at(40) {
             return Err(bad("payload checksum mismatch: the file is damaged"));
         }
@@ -306,4 +284,89 @@ impl FaceIndex {
         index.rows = rows;
         Ok(index)
     }
+}
+
+/// What a checked header says.
+struct Header {
+    encoding: Encoding,
+    dim: usize,
+    n: usize,
+    originals: bool,
+    offsets: [usize; 4],
+    total: usize,
+}
+
+fn length_mismatch(total: usize, got: u64) -> Error {
+    bad(format!(
+        "{}: the header says {total} bytes, the file has {got}",
+        if got < total as u64 {
+            "truncated"
+        } else {
+            "trailing data"
+        },
+    ))
+}
+
+/// Checks the header at the start of `bytes` (magic, version, checksum, codes, limits,
+/// consistency of the sizes) without looking at the payload.
+fn check_header(bytes: &[u8], limits: &FaceLimits) -> Result<Header> {
+    if bytes.len() < HEADER {
+        return Err(bad(format!(
+            "{} bytes is shorter than the {HEADER}-byte header",
+            bytes.len()
+        )));
+    }
+    if &bytes[0..8] != MAGIC {
+        return Err(bad(
+            "not a galton face index (the file does not start with GLTNFACE)",
+        ));
+    }
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+    let version = u32_at(8);
+    if version != VERSION {
+        return Err(bad(format!(
+            "format version {version}; this galton reads version {VERSION}"
+        )));
+    }
+    if crc32fast::hash(&bytes[0..44]) != u32_at(44) {
+        return Err(bad("header checksum mismatch: the header is damaged"));
+    }
+    let encoding = Encoding::from_code(u32_at(12))
+        .ok_or_else(|| bad(format!("unknown encoding code {}", u32_at(12))))?;
+    let dim = u32_at(16) as usize;
+    match limits.check_dimension(dim) {
+        Err(Error::InvalidArgument(reason)) => return Err(bad(reason)),
+        other => other?,
+    }
+    let flags = u32_at(20);
+    if flags > 1 {
+        return Err(bad(format!("unknown flags {flags:#x}")));
+    }
+    let originals = flags & 1 == 1;
+    if originals && !encoding.is_lossy() {
+        return Err(bad("an f32 index cannot carry separate originals"));
+    }
+    let n = u64_at(24);
+    let max_rows = limits.max_index_vectors.min(MAX_ROWS as u64);
+    Limit::IndexVectors.check(n, max_rows)?;
+    let n = n as usize;
+    let (offsets, total) = sections(encoding, dim, n, originals)
+        .and_then(layout)
+        .ok_or_else(|| bad("sizes in the header overflow"))?;
+    if u64_at(32) != (total - HEADER) as u64 {
+        return Err(bad(format!(
+            "the header's payload length {} disagrees with its counts ({})",
+            u64_at(32),
+            total - HEADER
+        )));
+    }
+    Ok(Header {
+        encoding,
+        dim,
+        n,
+        originals,
+        offsets,
+        total,
+    })
 }

@@ -31,6 +31,7 @@ pub mod kernels;
 mod topk;
 
 pub use calibrate::{calibrate, calibrate_many, OperatingPoint};
+pub(crate) use embedding::check_dimension;
 pub use embedding::{
     cosine_similarity, EmbeddingBatch, FaceEmbedding, MAX_DIMENSION, MIN_DIMENSION,
 };

@@ -655,7 +655,10 @@ fn finger_row(path: &Path, row: &rusqlite::Row, id: &str) -> Result<(FingerPosit
         }
         Err(e) => return Err(bad(format!("unreadable template: {e}"))),
     };
-    let template = Template::from_bytes(bytes).map_err(|e| {
+    // The store reads back what it wrote: a template enrolled through the API may hold more
+    // minutiae than a decoded file may (TemplateLimits), and must not become unreadable.
+    let limits = crate::limits::TemplateLimits::UNLIMITED;
+    let template = Template::from_bytes_with_limits(bytes, &limits).map_err(|e| {
         bad(format!(
             "template of {position} impression {impression} cannot be decoded: {e}"
         ))

@@ -28,6 +28,7 @@ use super::fmr::{self, Dialect};
 use super::reader::{Reader, Writer};
 use super::Template;
 use crate::error::{Error, Result};
+use crate::limits::TemplateLimits;
 
 /// Name in errors.
 pub(super) const LABEL: &str = "ANSI 378";
@@ -44,7 +45,7 @@ const PREFIX: usize = 16;
 const LONG_LENGTH: usize = 4;
 
 /// Reads an ANSI record, checking everything in the table above.
-pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
+pub(super) fn decode(bytes: &[u8], limits: &TemplateLimits) -> Result<Vec<Template>> {
     let mut r = Reader::new(bytes, LABEL);
     fmr::read_magic(&mut r)?;
     let length = match r.u16("record length")? {
@@ -54,7 +55,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
     r.limit(length.into())?;
     r.u32("CBEFF product identifier")?;
     r.u16("capture equipment")?;
-    fmr::read_views(&mut r, &DIALECT)
+    fmr::read_views(&mut r, &DIALECT, limits)
 }
 
 /// Writes views (already checked by `Template::check`) as an ANSI record.

@@ -9,6 +9,7 @@ use super::{
     ansi, iso, normalise_direction, FingerPosition, Minutia, MinutiaKind, Template, TemplateFormat,
 };
 use crate::error::{Error, Result};
+use crate::limits::{Limit, TemplateLimits};
 
 /// Format identifier of both standards.
 pub(super) const MAGIC: &[u8; 4] = b"FMR\0";
@@ -91,12 +92,15 @@ pub(super) fn read_magic(r: &mut Reader) -> Result<()> {
 /// views it holds and the bytes given, and every field is valid. If both readings succeed
 /// (a contrived record), ISO wins. If neither does, the record length fields decide, so
 /// that the error reported is the one of the likelier format (see [`ansi_by_length`]).
-pub(super) fn decode_detected(bytes: &[u8]) -> (TemplateFormat, Result<Vec<Template>>) {
-    let iso = iso::decode(bytes);
+pub(super) fn decode_detected(
+    bytes: &[u8],
+    limits: &TemplateLimits,
+) -> (TemplateFormat, Result<Vec<Template>>) {
+    let iso = iso::decode(bytes, limits);
     if iso.is_ok() {
         return (TemplateFormat::Iso19794_2, iso);
     }
-    let ansi = ansi::decode(bytes);
+    let ansi = ansi::decode(bytes, limits);
     if ansi.is_ok() || ansi_by_length(bytes) {
         (TemplateFormat::Ansi378, ansi)
     } else {
@@ -125,7 +129,11 @@ fn ansi_by_length(bytes: &[u8]) -> bool {
 /// Reads what follows the format-specific header fields: image size, resolution, view
 /// count, reserved byte, then the views up to the record end, then checks that only zero
 /// padding follows the record.
-pub(super) fn read_views(r: &mut Reader, d: &Dialect) -> Result<Vec<Template>> {
+pub(super) fn read_views(
+    r: &mut Reader,
+    d: &Dialect,
+    limits: &TemplateLimits,
+) -> Result<Vec<Template>> {
     let width = r.u16("image width")?;
     let height = r.u16("image height")?;
     let x_ppcm = r.u16("horizontal resolution")?;
@@ -148,11 +156,11 @@ pub(super) fn read_views(r: &mut Reader, d: &Dialect) -> Result<Vec<Template>> {
     }
     let shape = (u32::from(width), u32::from(height), ppcm_to_ppi(x_ppcm));
     let views = r.list(
-        count.into(),
-        (VIEW_HEADER + 2) as u64,
+        (count.into(), (VIEW_HEADER + 2) as u64),
+        (Limit::TemplateViews, limits.max_views),
         "number of finger views",
         "view",
-        |r| read_view(r, d, shape),
+        |r| read_view(r, d, shape, limits),
     )?;
     if r.remaining() != 0 {
         return Err(d.error(format!(
@@ -177,6 +185,7 @@ fn read_view(
     r: &mut Reader,
     d: &Dialect,
     (width, height, ppi): (u32, u32, f32),
+    limits: &TemplateLimits,
 ) -> Result<Template> {
     let code = r.u8("finger position")?;
     let finger = FingerPosition::from_code(code)
@@ -188,9 +197,13 @@ fn read_view(
         return Err(d.error(format!("finger quality {quality} is above 100")));
     }
     let count = r.u8("minutia count")?;
-    let minutiae = r.list(count.into(), MINUTIA, "minutia count", "minutia", |r| {
-        read_minutia(r, d)
-    })?;
+    let minutiae = r.list(
+        (count.into(), MINUTIA),
+        (Limit::TemplateMinutiae, limits.max_minutiae),
+        "minutia count",
+        "minutia",
+        |r| read_minutia(r, d),
+    )?;
     let extended = r.u16("extended data block length")?;
     r.take(extended.into(), "extended data block")?;
     Ok(Template {

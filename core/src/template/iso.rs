@@ -65,6 +65,7 @@ use super::fmr::{self, Dialect};
 use super::reader::{Reader, Writer};
 use super::Template;
 use crate::error::{Error, Result};
+use crate::limits::TemplateLimits;
 
 /// Name in errors.
 pub(super) const LABEL: &str = "ISO 19794-2";
@@ -78,13 +79,13 @@ const DIALECT: Dialect = Dialect {
 const PREFIX: usize = 14;
 
 /// Reads an ISO record, checking everything in the tables above.
-pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
+pub(super) fn decode(bytes: &[u8], limits: &TemplateLimits) -> Result<Vec<Template>> {
     let mut r = Reader::new(bytes, LABEL);
     fmr::read_magic(&mut r)?;
     let length = r.u32("record length")?;
     r.limit(length.into())?;
     r.u16("capture equipment")?;
-    fmr::read_views(&mut r, &DIALECT)
+    fmr::read_views(&mut r, &DIALECT, limits)
 }
 
 /// Writes views (already checked by `Template::check`) as an ISO record.

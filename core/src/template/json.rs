@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use super::reader::in_context;
 use super::{normalise_direction, FingerPosition, Minutia, MinutiaKind, Template};
 use crate::error::{Error, Result};
+use crate::limits::{Limit, TemplateLimits};
 
 /// Name in errors.
 pub(super) const LABEL: &str = "JSON";
@@ -143,7 +144,7 @@ fn degrees_to_radians(degrees: f64) -> f32 {
 }
 
 /// Reads a JSON document as described above.
-pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
+pub(super) fn decode(bytes: &[u8], limits: &TemplateLimits) -> Result<Vec<Template>> {
     let error = |reason: String| Error::template(LABEL, reason);
     let document: Document = serde_json::from_slice(bytes).map_err(|e| error(e.to_string()))?;
     if document.format != FORMAT_TAG {
@@ -160,6 +161,12 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
     }
     if document.views.is_empty() {
         return Err(error("document holds no finger views".to_owned()));
+    }
+    // The document is parsed already: its size, bounded by `limits.max_bytes`, bounds
+    // what that cost. The counts are checked as in the binary formats.
+    Limit::TemplateViews.check(document.views.len() as u64, limits.max_views as u64)?;
+    for view in &document.views {
+        Limit::TemplateMinutiae.check(view.minutiae.len() as u64, limits.max_minutiae as u64)?;
     }
     document
         .views

@@ -47,6 +47,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::limits::{Limit, TemplateLimits};
 
 pub mod ansi;
 mod fmr;
@@ -231,7 +232,7 @@ impl TemplateFormat {
         Ok(match sniff(bytes)? {
             Sniffed::Galton => TemplateFormat::Galton,
             Sniffed::Json => TemplateFormat::Json,
-            Sniffed::Fmr => fmr::decode_detected(bytes).0,
+            Sniffed::Fmr => fmr::decode_detected(bytes, &TemplateLimits::UNLIMITED).0,
         })
     }
 
@@ -313,8 +314,14 @@ impl Template {
     /// ([`TemplateFormat::detect`]). If the record holds several finger views this returns
     /// the first; use [`decode_views`] to get them all.
     pub fn from_bytes(bytes: &[u8]) -> Result<Template> {
+        Template::from_bytes_with_limits(bytes, &TemplateLimits::default())
+    }
+
+    /// As [`Template::from_bytes`], with explicit limits on the record's size, views and
+    /// minutiae ([`Error::LimitExceeded`]).
+    pub fn from_bytes_with_limits(bytes: &[u8], limits: &TemplateLimits) -> Result<Template> {
         // Every decoder refuses a record without views: the error is for form's sake.
-        decode_views(bytes)?
+        decode_views_with_limits(bytes, limits)?
             .into_iter()
             .next()
             .ok_or_else(|| Error::template("unknown", "record holds no finger views"))
@@ -355,11 +362,20 @@ impl Template {
 
 /// Reads every finger view of a record in any of the formats (detected from its content, see
 /// [`TemplateFormat::detect`]), in record order. A record always holds at least one view.
+/// The default [`TemplateLimits`] apply: see [`decode_views_with_limits`].
 pub fn decode_views(bytes: &[u8]) -> Result<Vec<Template>> {
+    decode_views_with_limits(bytes, &TemplateLimits::default())
+}
+
+/// As [`decode_views`], refusing with [`Error::LimitExceeded`] a record longer than
+/// `limits.max_bytes` (before reading it), or with more views or minutiae in a view than
+/// `limits` allow (before allocating them).
+pub fn decode_views_with_limits(bytes: &[u8], limits: &TemplateLimits) -> Result<Vec<Template>> {
+    Limit::TemplateBytes.check(bytes.len() as u64, limits.max_bytes as u64)?;
     match sniff(bytes)? {
-        Sniffed::Galton => native::decode(bytes),
-        Sniffed::Json => json::decode(bytes),
-        Sniffed::Fmr => fmr::decode_detected(bytes).1,
+        Sniffed::Galton => native::decode(bytes, limits),
+        Sniffed::Json => json::decode(bytes, limits),
+        Sniffed::Fmr => fmr::decode_detected(bytes, limits).1,
     }
 }
 

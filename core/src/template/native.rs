@@ -48,6 +48,7 @@
 use super::reader::{Reader, Writer};
 use super::{FingerPosition, Minutia, MinutiaKind, Template};
 use crate::error::{Error, Result};
+use crate::limits::{Limit, TemplateLimits};
 
 /// Name in errors.
 pub(super) const LABEL: &str = "galton";
@@ -67,7 +68,7 @@ const MINUTIA: u64 = 14;
 const ABSENT: u8 = 255;
 
 /// Reads a galton record, checking everything in the tables above.
-pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
+pub(super) fn decode(bytes: &[u8], limits: &TemplateLimits) -> Result<Vec<Template>> {
     let mut r = Reader::new(bytes, LABEL);
     let magic = r.take(4, "magic")?;
     if magic != MAGIC {
@@ -117,11 +118,11 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
         return Err(r.error("record holds no finger views"));
     }
     let views = r.list(
-        count.into(),
-        VIEW,
+        (count.into(), VIEW),
+        (Limit::TemplateViews, limits.max_views),
         "number of finger views",
         "view",
-        read_view,
+        |r| read_view(r, limits),
     )?;
     if r.remaining() != 0 {
         return Err(r.error(format!(
@@ -132,7 +133,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Template>> {
     Ok(views)
 }
 
-fn read_view(r: &mut Reader) -> Result<Template> {
+fn read_view(r: &mut Reader, limits: &TemplateLimits) -> Result<Template> {
     let width = r.u32("image width")?;
     let height = r.u32("image height")?;
     let ppi = r.f32("resolution")?;
@@ -149,8 +150,8 @@ fn read_view(r: &mut Reader) -> Result<Template> {
     };
     let count = r.u32("number of minutiae")?;
     let minutiae = r.list(
-        count.into(),
-        MINUTIA,
+        (count.into(), MINUTIA),
+        (Limit::TemplateMinutiae, limits.max_minutiae),
         "minutia count",
         "minutia",
         read_minutia,

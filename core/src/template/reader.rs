@@ -6,6 +6,7 @@
 use std::fmt::Display;
 
 use crate::error::{Error, Result};
+use crate::limits::Limit;
 
 /// A cursor over a record that never reads past `end` (the record length once known, the
 /// end of the input before that).
@@ -116,12 +117,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `count` items of at least `size` bytes each with `read`, after checking that
-    /// the bytes are there, so that a lying count allocates nothing. `counted` names the
-    /// count field in errors, `item` prefixes an item's errors with its number from 1.
+    /// the bytes are there, so that a lying count allocates nothing, and then that `count`
+    /// is within `limit` ([`Error::LimitExceeded`]): a count the bytes cannot back is a
+    /// damaged record, a count they back but over the limit is refused as too costly.
+    /// `counted` names the count field in errors, `item` prefixes an item's errors with its
+    /// number from 1.
     pub(super) fn list<T>(
         &mut self,
-        count: u64,
-        size: u64,
+        (count, size): (u64, u64),
+        (limit, max): (Limit, usize),
         counted: &str,
         item: &str,
         mut read: impl FnMut(&mut Self) -> Result<T>,
@@ -133,6 +137,7 @@ impl<'a> Reader<'a> {
                 "{counted} {count} needs {needed} bytes, {left} left"
             )));
         }
+        limit.check(count, max as u64)?;
         // Fits: `count` items of at least one byte are in memory.
         let mut items = Vec::with_capacity(count as usize);
         for i in 1..=count {

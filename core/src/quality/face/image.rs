@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::image::{check_dimensions, decode_limited, DecodeLimits};
+use crate::image::{check_dimensions, decode_limited, read_limited, DecodeLimits};
 
 /// An 8-bit RGB image of a face (or of a scene with a face in it), row-major, three bytes
 /// per pixel, gamma-encoded as cameras and files deliver it (sRGB).
@@ -45,8 +45,8 @@ fn check_buffer(width: u32, height: u32, len: usize, channels: u64, what: &str) 
 impl FaceImage {
     /// Wraps row-major RGB8 pixels (`width × height × 3` bytes).
     ///
-    /// Errors with [`Error::InvalidImage`] on a zero side, a wrong buffer length or a size
-    /// beyond the decoding limits.
+    /// Errors with [`Error::InvalidImage`] on a zero side or a wrong buffer length, and
+    /// [`Error::LimitExceeded`] on a size beyond the decoding limits.
     pub fn from_rgb(width: u32, height: u32, rgb: Vec<u8>) -> Result<Self> {
         check_buffer(width, height, rgb.len(), 3, "RGB")?;
         Ok(FaceImage { width, height, rgb })
@@ -90,12 +90,14 @@ impl FaceImage {
 
     /// Reads and decodes an image file; a read failure is [`Error::Io`] with the path.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::decode(&bytes)
+        Self::open_with_limits(path, &face_limits())
+    }
+
+    /// Reads and decodes an image file with explicit limits; a file over
+    /// `limits.max_bytes` is refused before it is read.
+    pub fn open_with_limits(path: impl AsRef<Path>, limits: &DecodeLimits) -> Result<Self> {
+        let bytes = read_limited(path.as_ref(), limits)?;
+        Self::decode_with_limits(&bytes, limits)
     }
 
     /// Width in pixels.

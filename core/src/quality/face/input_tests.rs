@@ -45,7 +45,13 @@ fn quality_bad_inputs_are_typed_errors() {
     bad_image(FaceImage::from_rgb(0, 4, vec![]));
     bad_image(FaceImage::from_rgba(2, 2, &[0; 15]));
     bad_image(FaceImage::from_gray(3, 0, &[]));
-    bad_image(FaceImage::from_rgb(100_000, 100_000, vec![]));
+    assert!(matches!(
+        FaceImage::from_rgb(100_000, 100_000, vec![]),
+        Err(Error::LimitExceeded {
+            limit: crate::Limit::ImageSide,
+            ..
+        })
+    ));
     bad_image(FaceImage::decode(b"not an image"));
     assert!(matches!(
         FaceImage::open("/nonexistent/face.png"),

@@ -197,6 +197,12 @@ test("face embeddings compare by cosine, from typed arrays or plain arrays", () 
 
 test("bad input throws a GaltonError with a code and a clear message", () => {
   throwsGalton(() => g.fingerQuality(new Uint8Array([1, 2, 3])), "invalid_image", /unrecognised image format/);
+  // A PGM header claiming 100000 × 100000 pixels: refused before decoding, for its size.
+  throwsGalton(
+    () => g.fingerQuality(new TextEncoder().encode("P5\n100000 100000\n255\n")),
+    "limit_exceeded",
+    /image side of 100000 pixels is over the limit of 8192 \(DecodeLimits::max_side\)/,
+  );
   throwsGalton(
     () => g.fingerQuality({ data: new Uint8Array(10), width: 3, height: 3 }),
     "invalid_image",

@@ -448,3 +448,32 @@ fn index_limits_are_configurable() {
     }
     assert!(peak < SMALL, "{peak}");
 }
+
+#[cfg(feature = "store")]
+#[test]
+fn the_store_reads_back_what_it_stored_past_the_decoding_limits() {
+    use galton::gallery::store::{Store, StoredSubject};
+    use galton::gallery::Subject;
+
+    let dir = std::env::temp_dir().join(format!("galton-hostile-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("gallery.db");
+    // 400 minutiae: more than a decoded record may hold by default, but the API takes it.
+    let big = view(400, FingerPosition::RightIndex);
+    assert_limit(
+        Template::from_bytes(&big.to_bytes(TemplateFormat::Galton).unwrap()),
+        Limit::TemplateMinutiae,
+        255,
+        400,
+    );
+    {
+        let mut store = Store::open(&db).unwrap();
+        let subject = Subject::new("BIG-1").with_finger(FingerPosition::RightIndex, big.clone());
+        store.insert(&StoredSubject::new(subject)).unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    let back = store.get("BIG-1").unwrap().expect("stored");
+    assert_eq!(back.subject.fingers[&FingerPosition::RightIndex], vec![big]);
+    drop(store);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -26,17 +26,17 @@
 //! # Ok::<(), galton::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use crate::face::FaceEmbedding;
 use crate::gallery::Subject;
-use crate::template::{FingerPosition, Template, TemplateFormat};
 use crate::{Error, Result};
+
+mod rows;
+
+use rows::{encode, finger_row, insert_fingers, subject_row};
 
 /// The SQLite `application_id` of a galton gallery file: `0x474C544E`, "GLTN" in ASCII.
 pub const APPLICATION_ID: i32 = 0x474C_544E;
@@ -109,15 +109,6 @@ impl StoredSubject {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-}
-
-/// A subject turned into column values, before any transaction starts.
-struct Encoded<'a> {
-    record: &'a StoredSubject,
-    metadata: String,
-    face: Option<Vec<u8>>,
-    /// (position code, impression index, galton record)
-    fingers: Vec<(u8, u32, Vec<u8>)>,
 }
 
 impl Store {
@@ -500,7 +491,7 @@ fn owner_verdict(path: &Path, application_id: i32, version: i64, objects: i64) -
     Ok(())
 }
 
-fn database(path: &Path, reason: String) -> Error {
+pub(super) fn database(path: &Path, reason: String) -> Error {
     Error::Database {
         path: path.to_path_buf(),
         reason,
@@ -508,7 +499,10 @@ fn database(path: &Path, reason: String) -> Error {
 }
 
 /// Maps an SQLite error met while `doing` something to [`Error::Database`], in words.
-fn sql<'a>(path: &'a Path, doing: &'a str) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
+pub(super) fn sql<'a>(
+    path: &'a Path,
+    doing: &'a str,
+) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
     move |e| {
         let reason = match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
@@ -535,252 +529,5 @@ fn sql<'a>(path: &'a Path, doing: &'a str) -> impl FnOnce(rusqlite::Error) -> Er
     }
 }
 
-/// Checks a record and turns it into column values.
-fn encode(record: &StoredSubject) -> Result<Encoded<'_>> {
-    let subject = &record.subject;
-    subject.validate(None)?;
-    let metadata = serde_json::to_string(&subject.metadata)
-        .map_err(|e| Error::InvalidArgument(format!("subject {:?}: metadata: {e}", subject.id)))?;
-    let face = subject
-        .face
-        .as_ref()
-        .map(|f| f.as_slice().iter().flat_map(|v| v.to_le_bytes()).collect());
-    let mut fingers = Vec::new();
-    for (position, impressions) in &subject.fingers {
-        for (i, template) in impressions.iter().enumerate() {
-            fingers.push((
-                position.code(),
-                i as u32,
-                template.to_bytes(TemplateFormat::Galton)?,
-            ));
-        }
-    }
-    Ok(Encoded {
-        record,
-        metadata,
-        face,
-        fingers,
-    })
-}
-
-fn insert_fingers(conn: &Connection, path: &Path, seq: i64, e: &Encoded) -> Result<()> {
-    let mut st = conn
-        .prepare_cached(
-            "INSERT INTO fingers (subject_seq, position, impression, template)
-             VALUES (?1, ?2, ?3, ?4)",
-        )
-        .map_err(sql(path, "preparing"))?;
-    for (position, impression, template) in &e.fingers {
-        st.execute(params![seq, position, impression, template])
-            .map_err(sql(
-                path,
-                &format!("storing the templates of {:?}", e.record.subject.id),
-            ))?;
-    }
-    Ok(())
-}
-
-/// A `subjects` row (seq, id, metadata, flagged, note, enrolled_at, face), without fingers.
-fn subject_row(path: &Path, row: &rusqlite::Row) -> Result<(i64, StoredSubject)> {
-    let doing = "reading a subject";
-    let seq: i64 = row.get(0).map_err(sql(path, doing))?;
-    let id: String = row.get(1).map_err(sql(path, doing))?;
-    let bad = |what: String| database(path, format!("subject {id:?}: {what}"));
-    let unreadable = |e: rusqlite::Error| bad(format!("unreadable column: {e}"));
-    let text = |i: usize| row.get::<_, String>(i).map_err(unreadable);
-    let integer = |i: usize| row.get::<_, i64>(i).map_err(unreadable);
-    let (metadata, flagged, note, enrolled_at) = (text(2)?, integer(3)?, text(4)?, integer(5)?);
-    let metadata: BTreeMap<String, String> = serde_json::from_str(&metadata)
-        .map_err(|e| bad(format!("metadata is not a JSON object of strings: {e}")))?;
-    let face = match row.get_ref(6).map_err(sql(path, doing))? {
-        ValueRef::Null => None,
-        ValueRef::Blob(bytes) => Some(decode_face(bytes).map_err(bad)?),
-        other => {
-            return Err(bad(format!(
-                "face is stored as {}, not as a blob",
-                other.data_type()
-            )))
-        }
-    };
-    let subject = Subject {
-        id: id.clone(),
-        fingers: BTreeMap::new(),
-        face,
-        metadata,
-    };
-    Ok((
-        seq,
-        StoredSubject {
-            subject,
-            flagged: flagged != 0,
-            note,
-            enrolled_at,
-        },
-    ))
-}
-
-fn decode_face(bytes: &[u8]) -> std::result::Result<FaceEmbedding, String> {
-    if !bytes.len().is_multiple_of(4) {
-        return Err(format!(
-            "face blob of {} bytes is not a whole number of 32-bit values",
-            bytes.len()
-        ));
-    }
-    let values = bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    FaceEmbedding::from_unit(values).map_err(|e| format!("face embedding: {e}"))
-}
-
-/// A `fingers` row (subject_seq, position, impression, template) of subject `id`.
-fn finger_row(path: &Path, row: &rusqlite::Row, id: &str) -> Result<(FingerPosition, Template)> {
-    let bad = |what: String| database(path, format!("subject {id:?}: {what}"));
-    let integer = |i: usize| {
-        row.get::<_, i64>(i)
-            .map_err(|e| bad(format!("unreadable template row: {e}")))
-    };
-    let (code, impression) = (integer(1)?, integer(2)?);
-    let position = u8::try_from(code)
-        .ok()
-        .and_then(|c| FingerPosition::from_code(c).ok())
-        .ok_or_else(|| bad(format!("unknown finger position code {code}")))?;
-    let bytes = match row.get_ref(3) {
-        Ok(ValueRef::Blob(bytes)) => bytes,
-        Ok(other) => {
-            return Err(bad(format!(
-                "template of {position} impression {impression} is stored as {}, not a blob",
-                other.data_type()
-            )))
-        }
-        Err(e) => return Err(bad(format!("unreadable template: {e}"))),
-    };
-    let template = Template::from_bytes(bytes).map_err(|e| {
-        bad(format!(
-            "template of {position} impression {impression} cannot be decoded: {e}"
-        ))
-    })?;
-    Ok((position, template))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::face::FaceEmbedding;
-
-    /// A fresh file path in its own temp folder, removed on drop.
-    struct TempFile(PathBuf);
-
-    impl TempFile {
-        fn new(name: &str) -> TempFile {
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            let dir = std::env::temp_dir().join(format!(
-                "galton-store-unit-{name}-{}-{nanos}",
-                std::process::id()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            TempFile(dir)
-        }
-
-        fn path(&self) -> PathBuf {
-            self.0.join("gallery.db")
-        }
-    }
-
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn face_subject(id: &str) -> StoredSubject {
-        StoredSubject::new(
-            Subject::new(id).with_face(FaceEmbedding::new(vec![1.0, 2.0, 3.0]).unwrap()),
-        )
-    }
-
-    #[test]
-    fn open_sets_schema_and_durability() {
-        let file = TempFile::new("pragmas");
-        let store = Store::open(&file.path()).unwrap();
-        let pragma = |name: &str| -> i64 {
-            store
-                .conn
-                .pragma_query_value(None, name, |row| row.get(0))
-                .unwrap()
-        };
-        assert_eq!(pragma("application_id"), APPLICATION_ID as i64);
-        assert_eq!(pragma("user_version"), SCHEMA_VERSION);
-        assert_eq!(pragma("synchronous"), 2, "FULL");
-        assert_eq!(pragma("foreign_keys"), 1);
-        let mode: String = store
-            .conn
-            .pragma_query_value(None, "journal_mode", |row| row.get(0))
-            .unwrap();
-        assert_eq!(mode, "wal");
-        drop(store);
-        // Reopening an up-to-date file changes nothing and works.
-        Store::open(&file.path()).unwrap();
-    }
-
-    #[test]
-    fn verdicts_on_headers() {
-        let path = Path::new("g.db");
-        assert!(owner_verdict(path, 0, 0, 0).is_ok(), "a new empty database");
-        assert!(owner_verdict(path, APPLICATION_ID, SCHEMA_VERSION, 3).is_ok());
-        assert!(
-            owner_verdict(path, APPLICATION_ID, 0, 0).is_ok(),
-            "ours, to migrate"
-        );
-        let reason = |r: Result<()>| match r {
-            Err(Error::Database { reason, .. }) => reason,
-            other => panic!("expected a database error, got {other:?}"),
-        };
-        assert!(reason(owner_verdict(path, 0, 0, 1)).contains("not a galton gallery"));
-        assert!(reason(owner_verdict(path, 0, 7, 0)).contains("not a galton gallery"));
-        assert!(reason(owner_verdict(path, 42, 0, 0)).contains("0x0000002a"));
-        assert!(
-            reason(owner_verdict(path, APPLICATION_ID, SCHEMA_VERSION + 1, 3))
-                .contains("written by a newer galton")
-        );
-    }
-
-    #[test]
-    fn two_stores_on_one_file_see_each_others_commits() {
-        let file = TempFile::new("shared");
-        let mut a = Store::open(&file.path()).unwrap();
-        let mut b = Store::open(&file.path()).unwrap();
-        a.insert(&face_subject("A-1")).unwrap();
-        assert!(b.get("A-1").unwrap().is_some());
-        b.insert(&face_subject("B-1")).unwrap();
-        match a.insert(&face_subject("B-1")) {
-            Err(Error::DuplicateId(id)) => assert_eq!(id, "B-1"),
-            other => panic!("expected DuplicateId, got {other:?}"),
-        }
-        let ids: Vec<String> = a
-            .load_all()
-            .unwrap()
-            .into_iter()
-            .map(|r| r.subject.id)
-            .collect();
-        assert_eq!(ids, ["A-1", "B-1"]);
-        b.set_setting("face_dim", "3").unwrap();
-        assert_eq!(a.setting("face_dim").unwrap().as_deref(), Some("3"));
-    }
-
-    #[test]
-    fn errors_name_the_file() {
-        let file = TempFile::new("missing-dir");
-        let path = file.0.join("no-such-folder").join("gallery.db");
-        match Store::open(&path) {
-            Err(Error::Database { path: p, reason }) => {
-                assert_eq!(p, path);
-                assert!(reason.starts_with("opening: cannot open"), "{reason}");
-            }
-            other => panic!("expected a database error, got {other:?}"),
-        }
-    }
-}
+mod tests;

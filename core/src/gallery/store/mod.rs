@@ -34,9 +34,20 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 use crate::gallery::Subject;
 use crate::{Error, Result};
 
+mod audit;
+mod crypto;
 mod rows;
 
-use rows::{encode, finger_row, insert_fingers, subject_row};
+pub use audit::{
+    biometric_hash, AuditBreak, AuditEntry, AuditReport, Operation, Receipt, ReceiptStatus,
+};
+pub use crypto::{
+    StoreKey, StoreOptions, ENCRYPTION_SCHEME, ENCRYPTION_SETTING, KEY_CHECK_SETTING,
+};
+
+use audit::NewRow;
+use crypto::Cipher;
+use rows::{encode, finger_row, insert_fingers, read_subject, subject_row};
 
 /// The SQLite `application_id` of a galton gallery file: `0x474C544E`, "GLTN" in ASCII.
 pub const APPLICATION_ID: i32 = 0x474C_544E;
@@ -72,6 +83,8 @@ const MIGRATIONS: &[&str] = &[
          key TEXT PRIMARY KEY,
          value TEXT NOT NULL
      );",
+    // 1 → 2. The append-only, hash-chained audit trail (see `audit`).
+    audit::MIGRATION,
 ];
 
 /// A subject as the store keeps it, with what enrollment decided about it.
@@ -109,6 +122,10 @@ impl StoredSubject {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Seals and opens the biometric blobs, for an encrypted file.
+    cipher: Option<Cipher>,
+    /// Recorded with every audit row.
+    operator: Option<String>,
 }
 
 impl Store {
@@ -116,6 +133,18 @@ impl Store {
     /// to date. Refuses, with [`Error::Database`] and without modifying it, a file that is not
     /// SQLite, another application's database, or one written by a newer galton.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, &StoreOptions::default())
+    }
+
+    /// [`Store::open`] with options: a key (the file's templates and embeddings are then
+    /// encrypted) and an operator id for the audit trail.
+    ///
+    /// [`Error::Key`], before anything is written and without modifying the file: an
+    /// encrypted file opened without a key or with another key, or a plaintext file that
+    /// holds subjects opened with a key (an existing gallery is not encrypted in place). A
+    /// new or empty file opened with a key becomes encrypted.
+    pub fn open_with(path: &Path, options: &StoreOptions) -> Result<Store> {
+        options.validate()?;
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -127,14 +156,31 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            cipher: options.key.as_ref().map(Cipher::new),
+            operator: options.operator.clone(),
         };
-        // Nothing is written before the file is known to be ours (or empty).
+        // Nothing is written before the file is known to be ours (or empty) and the key is
+        // known to be right.
         let version = store.check_owner()?;
+        let mark_encrypted = store.check_key()?;
         store.configure()?;
         if version < SCHEMA_VERSION {
             store.migrate()?;
         }
+        if mark_encrypted {
+            store.mark_encrypted()?;
+        }
         Ok(store)
+    }
+
+    /// Whether the file's templates and embeddings are encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.cipher.is_some()
+    }
+
+    /// The operator id recorded in the audit trail.
+    pub fn operator(&self) -> Option<&str> {
+        self.operator.as_deref()
     }
 
     /// The file's path.
@@ -145,16 +191,34 @@ impl Store {
     /// Stores a new subject, in one transaction. [`Error::DuplicateId`] if its id is stored
     /// already (and then nothing changes); the errors of [`Subject::validate`] (without a
     /// face dimension) for a subject that could not be given back as it is.
-    pub fn insert(&mut self, record: &StoredSubject) -> Result<()> {
-        self.insert_many(std::slice::from_ref(record))
+    /// Records it in the audit trail (operation `enroll`, outcome `enrolled` or `flagged`)
+    /// in the same transaction, and returns the receipt.
+    pub fn insert(&mut self, record: &StoredSubject) -> Result<Receipt> {
+        let mut receipts = self.insert_rows(std::slice::from_ref(record), Operation::Enroll)?;
+        Ok(receipts.pop().expect("one receipt per record"))
     }
 
     /// Stores new subjects, all in one transaction: all of them or, on any error (a duplicate
     /// id, stored or within `records`), none. Much faster than one [`Store::insert`] each, as
-    /// the file is flushed once.
-    pub fn insert_many(&mut self, records: &[StoredSubject]) -> Result<()> {
-        let encoded = records.iter().map(encode).collect::<Result<Vec<_>>>()?;
+    /// the file is flushed once. Each is recorded in the audit trail as an `import` (outcome
+    /// `imported`, or `flagged`); one receipt each, in order.
+    pub fn insert_many(&mut self, records: &[StoredSubject]) -> Result<Vec<Receipt>> {
+        self.insert_rows(records, Operation::Import)
+    }
+
+    fn insert_rows(
+        &mut self,
+        records: &[StoredSubject],
+        operation: Operation,
+    ) -> Result<Vec<Receipt>> {
+        let cipher = self.cipher.as_ref();
+        let encoded = records
+            .iter()
+            .map(|r| encode(r, cipher))
+            .collect::<Result<Vec<_>>>()?;
+        let time = now();
         let path = &self.path;
+        let mut receipts = Vec::with_capacity(encoded.len());
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -181,14 +245,40 @@ impl Store {
                 return Err(Error::DuplicateId(id.clone()));
             }
             insert_fingers(&tx, path, tx.last_insert_rowid(), e)?;
+            let outcome = match (e.record.flagged, operation) {
+                (true, _) => "flagged",
+                (false, Operation::Import) => "imported",
+                (false, _) => "enrolled",
+            };
+            let row = NewRow {
+                operation,
+                subject_id: id,
+                outcome,
+                data_hash: Some(e.data_hash),
+            };
+            let receipt = audit::append(&tx, self.operator.as_deref(), time, &row)
+                .map_err(sql(path, "writing the audit trail"))?;
+            receipts.push(receipt);
         }
-        tx.commit().map_err(sql(path, "committing"))
+        tx.commit().map_err(sql(path, "committing"))?;
+        Ok(receipts)
     }
 
     /// Replaces the stored subject of the same id (biometrics, metadata, flag, note, time),
-    /// keeping its place in insertion order, in one transaction. [`Error::NotFound`] if absent.
-    pub fn replace(&mut self, record: &StoredSubject) -> Result<()> {
-        let e = encode(record)?;
+    /// keeping its place in insertion order, in one transaction with its audit row (`update`,
+    /// `updated`). [`Error::NotFound`] if absent.
+    pub fn replace(&mut self, record: &StoredSubject) -> Result<Receipt> {
+        self.replace_audited(record, Operation::Update, "updated")
+    }
+
+    /// [`Store::replace`], recorded as this operation and outcome.
+    pub(crate) fn replace_audited(
+        &mut self,
+        record: &StoredSubject,
+        operation: Operation,
+        outcome: &str,
+    ) -> Result<Receipt> {
+        let e = encode(record, self.cipher.as_ref())?;
         let id = &record.subject.id;
         let path = &self.path;
         let doing = format!("replacing subject {id:?}");
@@ -224,61 +314,57 @@ impl Store {
             .and_then(|mut st| st.execute([seq]))
             .map_err(sql(path, &doing))?;
         insert_fingers(&tx, path, seq, &e)?;
-        tx.commit().map_err(sql(path, "committing"))
+        let row = NewRow {
+            operation,
+            subject_id: id,
+            outcome,
+            data_hash: Some(e.data_hash),
+        };
+        let receipt = audit::append(&tx, self.operator.as_deref(), now(), &row)
+            .map_err(sql(path, "writing the audit trail"))?;
+        tx.commit().map_err(sql(path, "committing"))?;
+        Ok(receipt)
     }
 
-    /// Removes the subject `id` and its templates. [`Error::NotFound`] if absent.
-    pub fn remove(&mut self, id: &str) -> Result<()> {
-        // One statement is one transaction; the fingers go by the foreign key's cascade.
-        let removed = self
+    /// Removes the subject `id` and its templates, in one transaction with its audit row
+    /// (`remove`, `removed`, the hash of the removed biometrics). [`Error::NotFound`] if
+    /// absent.
+    pub fn remove(&mut self, id: &str) -> Result<Receipt> {
+        let path = &self.path;
+        let doing = format!("removing subject {id:?}");
+        let tx = self
             .conn
-            .prepare_cached("DELETE FROM subjects WHERE id = ?1")
-            .and_then(|mut st| st.execute([id]))
-            .map_err(sql(&self.path, &format!("removing subject {id:?}")))?;
-        if removed == 0 {
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql(path, "starting a write"))?;
+        let Some(record) = read_subject(&tx, path, self.cipher.as_ref(), id)? else {
             return Err(Error::NotFound(id.to_string()));
-        }
-        Ok(())
+        };
+        let data_hash = encode(&record, None)?.data_hash;
+        // The fingers go by the foreign key's cascade.
+        tx.prepare_cached("DELETE FROM subjects WHERE id = ?1")
+            .and_then(|mut st| st.execute([id]))
+            .map_err(sql(path, &doing))?;
+        let row = NewRow {
+            operation: Operation::Remove,
+            subject_id: id,
+            outcome: "removed",
+            data_hash: Some(data_hash),
+        };
+        let receipt = audit::append(&tx, self.operator.as_deref(), now(), &row)
+            .map_err(sql(path, "writing the audit trail"))?;
+        tx.commit().map_err(sql(path, "committing"))?;
+        Ok(receipt)
     }
 
     /// The subject `id`, if stored.
     pub fn get(&self, id: &str) -> Result<Option<StoredSubject>> {
-        let path = &self.path;
         let doing = format!("reading subject {id:?}");
         // One read transaction: both queries see the same state.
         let tx = self
             .conn
             .unchecked_transaction()
-            .map_err(sql(path, &doing))?;
-        let mut st = tx
-            .prepare_cached(
-                "SELECT seq, id, metadata, flagged, note, enrolled_at, face
-                 FROM subjects WHERE id = ?1",
-            )
-            .map_err(sql(path, &doing))?;
-        let mut rows = st.query([id]).map_err(sql(path, &doing))?;
-        let Some(row) = rows.next().map_err(sql(path, &doing))? else {
-            return Ok(None);
-        };
-        let (seq, mut record) = subject_row(path, row)?;
-        drop(rows);
-        let mut st = tx
-            .prepare_cached(
-                "SELECT subject_seq, position, impression, template FROM fingers
-                 WHERE subject_seq = ?1 ORDER BY position, impression",
-            )
-            .map_err(sql(path, &doing))?;
-        let mut rows = st.query([seq]).map_err(sql(path, &doing))?;
-        while let Some(row) = rows.next().map_err(sql(path, &doing))? {
-            let (position, template) = finger_row(path, row, &record.subject.id)?;
-            record
-                .subject
-                .fingers
-                .entry(position)
-                .or_default()
-                .push(template);
-        }
-        Ok(Some(record))
+            .map_err(sql(&self.path, &doing))?;
+        read_subject(&tx, &self.path, self.cipher.as_ref(), id)
     }
 
     /// Every stored subject, in insertion order (two queries, whatever the count).
@@ -300,7 +386,7 @@ impl Store {
                 .map_err(sql(path, doing))?;
             let mut rows = st.query([]).map_err(sql(path, doing))?;
             while let Some(row) = rows.next().map_err(sql(path, doing))? {
-                let (seq, record) = subject_row(path, row)?;
+                let (seq, record) = subject_row(path, row, self.cipher.as_ref())?;
                 seqs.push(seq);
                 records.push(record);
             }
@@ -326,7 +412,8 @@ impl Store {
                 ));
             }
             let record = &mut records[k];
-            let (position, template) = finger_row(path, row, &record.subject.id)?;
+            let (position, template) =
+                finger_row(path, row, &record.subject.id, self.cipher.as_ref())?;
             record
                 .subject
                 .fingers
@@ -423,6 +510,13 @@ impl Store {
             .and_then(|()| tx.commit())
             .map_err(sql(path, "recording the schema version"))
     }
+}
+
+/// Now, in seconds since the Unix epoch.
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// SQLite's magic string, the first 16 bytes of every database file.

@@ -6,6 +6,8 @@ use std::path::Path;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection};
 
+use super::audit::biometric_hash;
+use super::crypto::{face_aad, template_aad, Cipher};
 use super::{database, sql, StoredSubject};
 use crate::face::FaceEmbedding;
 use crate::gallery::Subject;
@@ -17,17 +19,23 @@ pub(super) struct Encoded<'a> {
     pub(super) record: &'a StoredSubject,
     pub(super) metadata: String,
     pub(super) face: Option<Vec<u8>>,
-    /// (position code, impression index, galton record)
+    /// (position code, impression index, galton record), sealed if encrypted
     pub(super) fingers: Vec<(u8, u32, Vec<u8>)>,
+    /// SHA-256 of the plaintext biometrics, for the audit trail.
+    pub(super) data_hash: [u8; 32],
 }
 
-/// Checks a record and turns it into column values.
-pub(super) fn encode(record: &StoredSubject) -> Result<Encoded<'_>> {
+/// Checks a record and turns it into column values, the biometric ones sealed with `cipher`
+/// if the store is encrypted.
+pub(super) fn encode<'a>(
+    record: &'a StoredSubject,
+    cipher: Option<&Cipher>,
+) -> Result<Encoded<'a>> {
     let subject = &record.subject;
     subject.validate(None)?;
     let metadata = serde_json::to_string(&subject.metadata)
         .map_err(|e| Error::InvalidArgument(format!("subject {:?}: metadata: {e}", subject.id)))?;
-    let face = subject
+    let face: Option<Vec<u8>> = subject
         .face
         .as_ref()
         .map(|f| f.as_slice().iter().flat_map(|v| v.to_le_bytes()).collect());
@@ -41,11 +49,30 @@ pub(super) fn encode(record: &StoredSubject) -> Result<Encoded<'_>> {
             ));
         }
     }
+    let data_hash = biometric_hash(
+        fingers
+            .iter()
+            .map(|(p, i, bytes)| (*p, *i, bytes.as_slice())),
+        subject.face.as_ref().map(|f| f.as_slice()),
+    );
+    let (face, fingers) = match cipher {
+        None => (face, fingers),
+        Some(c) => {
+            let id = &subject.id;
+            let face = face.map(|plain| c.seal(&face_aad(id), &plain));
+            let fingers = fingers
+                .into_iter()
+                .map(|(p, i, plain)| (p, i, c.seal(&template_aad(id, p, i), &plain)))
+                .collect();
+            (face, fingers)
+        }
+    };
     Ok(Encoded {
         record,
         metadata,
         face,
         fingers,
+        data_hash,
     })
 }
 
@@ -67,7 +94,11 @@ pub(super) fn insert_fingers(conn: &Connection, path: &Path, seq: i64, e: &Encod
 }
 
 /// A `subjects` row (seq, id, metadata, flagged, note, enrolled_at, face), without fingers.
-pub(super) fn subject_row(path: &Path, row: &rusqlite::Row) -> Result<(i64, StoredSubject)> {
+pub(super) fn subject_row(
+    path: &Path,
+    row: &rusqlite::Row,
+    cipher: Option<&Cipher>,
+) -> Result<(i64, StoredSubject)> {
     let doing = "reading a subject";
     let seq: i64 = row.get(0).map_err(sql(path, doing))?;
     let id: String = row.get(1).map_err(sql(path, doing))?;
@@ -80,7 +111,19 @@ pub(super) fn subject_row(path: &Path, row: &rusqlite::Row) -> Result<(i64, Stor
         .map_err(|e| bad(format!("metadata is not a JSON object of strings: {e}")))?;
     let face = match row.get_ref(6).map_err(sql(path, doing))? {
         ValueRef::Null => None,
-        ValueRef::Blob(bytes) => Some(decode_face(bytes).map_err(bad)?),
+        ValueRef::Blob(bytes) => match cipher {
+            None => Some(decode_face(bytes).map_err(bad)?),
+            Some(c) => {
+                let plain = c.open(&face_aad(&id), bytes).ok_or_else(|| {
+                    bad(
+                        "the encrypted face embedding does not open under this key: it was \
+                         altered or moved from another row"
+                            .into(),
+                    )
+                })?;
+                Some(decode_face(&plain).map_err(bad)?)
+            }
+        },
         other => {
             return Err(bad(format!(
                 "face is stored as {}, not as a blob",
@@ -124,6 +167,7 @@ pub(super) fn finger_row(
     path: &Path,
     row: &rusqlite::Row,
     id: &str,
+    cipher: Option<&Cipher>,
 ) -> Result<(FingerPosition, Template)> {
     let bad = |what: String| database(path, format!("subject {id:?}: {what}"));
     let integer = |i: usize| {
@@ -145,10 +189,63 @@ pub(super) fn finger_row(
         }
         Err(e) => return Err(bad(format!("unreadable template: {e}"))),
     };
+    let opened;
+    let bytes = match cipher {
+        None => bytes,
+        Some(c) => {
+            let aad = template_aad(id, position.code(), impression as u32);
+            opened = c.open(&aad, bytes).ok_or_else(|| {
+                bad(format!(
+                    "the encrypted template of {position} impression {impression} does not \
+                     open under this key: it was altered or moved from another row"
+                ))
+            })?;
+            &opened[..]
+        }
+    };
     let template = Template::from_bytes(bytes).map_err(|e| {
         bad(format!(
             "template of {position} impression {impression} cannot be decoded: {e}"
         ))
     })?;
     Ok((position, template))
+}
+
+/// The subject `id` with its fingers, if stored, read within the caller's transaction.
+pub(super) fn read_subject(
+    conn: &Connection,
+    path: &Path,
+    cipher: Option<&Cipher>,
+    id: &str,
+) -> Result<Option<StoredSubject>> {
+    let doing = format!("reading subject {id:?}");
+    let mut st = conn
+        .prepare_cached(
+            "SELECT seq, id, metadata, flagged, note, enrolled_at, face
+             FROM subjects WHERE id = ?1",
+        )
+        .map_err(sql(path, &doing))?;
+    let mut rows = st.query([id]).map_err(sql(path, &doing))?;
+    let Some(row) = rows.next().map_err(sql(path, &doing))? else {
+        return Ok(None);
+    };
+    let (seq, mut record) = subject_row(path, row, cipher)?;
+    drop(rows);
+    let mut st = conn
+        .prepare_cached(
+            "SELECT subject_seq, position, impression, template FROM fingers
+             WHERE subject_seq = ?1 ORDER BY position, impression",
+        )
+        .map_err(sql(path, &doing))?;
+    let mut rows = st.query([seq]).map_err(sql(path, &doing))?;
+    while let Some(row) = rows.next().map_err(sql(path, &doing))? {
+        let (position, template) = finger_row(path, row, &record.subject.id, cipher)?;
+        record
+            .subject
+            .fingers
+            .entry(position)
+            .or_default()
+            .push(template);
+    }
+    Ok(Some(record))
 }

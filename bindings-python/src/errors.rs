@@ -33,6 +33,7 @@ pub(crate) fn galton_error(py: Python<'_>, name: &'static str, message: String) 
         "DuplicateIdError" => class!(py, "DuplicateIdError"),
         "InvalidArgumentError" => class!(py, "InvalidArgumentError"),
         "DatabaseError" => class!(py, "DatabaseError"),
+        "StoreKeyError" => class!(py, "StoreKeyError"),
         _ => class!(py, "GaltonError"),
     };
     match class {
@@ -56,6 +57,7 @@ pub(crate) fn to_py(py: Python<'_>, error: galton::Error) -> PyErr {
         E::DuplicateId(_) => "DuplicateIdError",
         E::InvalidArgument(_) => "InvalidArgumentError",
         E::Database { .. } => "DatabaseError",
+        E::Key(_) => "StoreKeyError",
         E::Io { path, source } => {
             // OSError(errno, strerror, filename): `errno`, `strerror`, `filename` are set.
             let errno = source.raw_os_error().unwrap_or(0);

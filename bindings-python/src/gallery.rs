@@ -221,15 +221,20 @@ impl PyGallery {
     }
 
     /// Opens (or creates) a gallery database. Raises :class:`DatabaseError` for a file that
-    /// is not a galton database (or is damaged, locked, of a newer schema).
+    /// is not a galton database (or is damaged, locked, of a newer schema). ``key`` (64
+    /// hexadecimal digits) keeps the templates and embeddings encrypted; a missing or wrong
+    /// key raises :class:`StoreKeyError`. ``operator`` is recorded in the audit trail.
     #[staticmethod]
-    #[pyo3(signature = (path, *, match_fmr=None, duplicate_fmr=None, min_shortlist=None, shortlist_fraction=None))]
+    #[pyo3(signature = (path, *, match_fmr=None, duplicate_fmr=None, min_shortlist=None, shortlist_fraction=None, key=None, operator=None))]
+    #[allow(clippy::too_many_arguments)]
     fn open(
         path: &Bound<'_, PyAny>,
         match_fmr: Option<f64>,
         duplicate_fmr: Option<f64>,
         min_shortlist: Option<usize>,
         shortlist_fraction: Option<f64>,
+        key: Option<String>,
+        operator: Option<String>,
     ) -> PyResult<Self> {
         let py = path.py();
         let p = convert::path(path)?;
@@ -240,7 +245,17 @@ impl PyGallery {
             shortlist_fraction,
         }
         .config();
-        let g = detach(py, move || Gallery::open(&p, c))?;
+        let mut options = galton::gallery::store::StoreOptions::default();
+        if let Some(text) = key {
+            options = options.with_key(check(
+                py,
+                galton::gallery::store::StoreKey::from_text(&text),
+            )?);
+        }
+        if let Some(op) = operator {
+            options = options.with_operator(op);
+        }
+        let g = detach(py, move || Gallery::open_with(&p, c, &options))?;
         Ok(PyGallery {
             inner: Mutex::new(g),
         })

@@ -26,6 +26,7 @@ def test_hierarchy():
     ]:
         assert issubclass(cls, E.GaltonError) and issubclass(cls, base), cls
     assert issubclass(E.DatabaseError, E.GaltonError)
+    assert issubclass(E.StoreKeyError, E.GaltonError)
     assert E.InvalidImageError.__module__ == "galton"
 
 
@@ -175,6 +176,21 @@ def test_non_galton_database(tmp_path):
     junk.write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(galton.DatabaseError):
         galton.Gallery.open(junk)
+
+
+def test_gallery_key(tmp_path):
+    path = tmp_path / "sealed.db"
+    key = "ab" * 32
+    g = galton.Gallery.open(path, key=key, operator="clerk-1")
+    g.enroll("A", face=np.array([0.6, 0.8, 0.0], dtype=np.float32))
+    del g
+    with pytest.raises(galton.StoreKeyError, match="encrypted"):
+        galton.Gallery.open(path)
+    with pytest.raises(galton.StoreKeyError, match="wrong key"):
+        galton.Gallery.open(path, key="cd" * 32)
+    with pytest.raises(galton.StoreKeyError):
+        galton.Gallery.open(path, key="not a key")
+    assert len(galton.Gallery.open(path, key=key)) == 1
 
 
 def test_invalid_arguments():

@@ -11,6 +11,7 @@ mod demo;
 mod eval;
 mod extract;
 mod gallery;
+mod key;
 mod matching;
 mod quality;
 mod show;
@@ -61,6 +62,12 @@ enum Command {
     /// Find everyone registered twice: suspected duplicate pairs, clusters, and a report
     /// folder (CSV, JSON and an HTML page for reviewers).
     Dedup(gallery::report::DedupArgs),
+    /// Check a gallery's audit trail, show a subject's history, check a receipt.
+    #[command(subcommand)]
+    Audit(gallery::audit::AuditCommand),
+    /// Generate a key for an encrypted gallery.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +88,8 @@ fn main() -> ExitCode {
         Command::List(args) => gallery::query::list(args),
         Command::Remove(args) => gallery::query::remove(args),
         Command::Dedup(args) => gallery::report::run(args),
+        Command::Audit(cmd) => gallery::audit::run(cmd),
+        Command::Key(cmd) => key::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -82,6 +82,11 @@ pub enum Error {
         reason: String,
     },
 
+    /// A gallery's encryption key is missing, wrong, malformed, or given for a store that is
+    /// not encrypted. Nothing was read or written with it.
+    #[error("key: {0}")]
+    Key(String),
+
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {

@@ -1,14 +1,16 @@
 //! Gallery store throughput: inserts one transaction each, `insert_many` in batches of 1000,
-//! and `load_all`, for galleries of subjects with two fingers each.
+//! and `load_all`, for galleries of subjects with two fingers each, keyless and encrypted
+//! (AES-256-GCM) side by side, each the median of `--repeat` runs.
 //!
-//! Usage: `cargo run --release -p galton-benches --bin store -- [SIZES…] [--dir DIR]`
-//! (sizes default to 10000 100000; the file goes in DIR, default the system temp dir, which
-//! should be on the disk a real gallery would use: the single inserts are flush-bound).
+//! Usage: `cargo run --release -p galton-benches --bin store -- [SIZES…] [--dir DIR]
+//! [--repeat R]` (sizes default to 10000 100000, R to 3; the file goes in DIR, default the
+//! system temp dir, which should be on the disk a real gallery would use: the single inserts
+//! are flush-bound).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use galton::gallery::store::{Store, StoredSubject};
+use galton::gallery::store::{Store, StoreKey, StoreOptions, StoredSubject};
 use galton::gallery::Subject;
 use galton::synth::templates::finger_templates;
 use galton::synth::SynthConfig;
@@ -23,9 +25,16 @@ const BATCH: usize = 1000;
 fn main() {
     let mut sizes = Vec::new();
     let mut dir = std::env::temp_dir();
+    let mut repeat = 3;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--dir" {
+        if arg == "--repeat" {
+            repeat = args
+                .next()
+                .and_then(|r| r.parse::<usize>().ok())
+                .filter(|&r| r > 0)
+                .expect("--repeat needs a count");
+        } else if arg == "--dir" {
             dir = PathBuf::from(args.next().expect("--dir needs a folder"));
         } else {
             sizes.push(arg.parse::<usize>().expect("sizes are subject counts"));
@@ -57,40 +66,74 @@ fn main() {
     };
 
     println!(
-        "\n| subjects | single inserts/s | insert_many({BATCH}) subjects/s | load_all s | file MiB |"
+        "\n| subjects | key | single inserts/s | insert_many({BATCH}) subjects/s | load_all s | \
+         file MiB |"
     );
-    println!("|---:|---:|---:|---:|---:|");
+    println!("|---:|:---|---:|---:|---:|---:|");
+    let key = StoreKey::generate();
     for &n in &sizes {
-        let path = dir.join(format!("galton-store-bench-{}-{n}.db", std::process::id()));
-        remove(&path);
-        let mut store = Store::open(&path).unwrap();
-
-        let start = Instant::now();
-        for i in 0..SINGLE {
-            store.insert(&record(i)).unwrap();
+        for encrypted in [false, true] {
+            let options = if encrypted {
+                StoreOptions::default().with_key(key.clone())
+            } else {
+                StoreOptions::default()
+            };
+            let runs: Vec<[f64; 4]> = (0..repeat)
+                .map(|_| run(&dir, n, &options, &record))
+                .collect();
+            let median = |k: usize| {
+                let mut v: Vec<f64> = runs.iter().map(|r| r[k]).collect();
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            println!(
+                "| {n} | {} | {:.0} | {:.0} | {:.2} | {:.1} |",
+                if encrypted { "AES-256-GCM" } else { "none" },
+                median(0),
+                median(1),
+                median(2),
+                median(3)
+            );
         }
-        let single = SINGLE as f64 / start.elapsed().as_secs_f64();
-
-        let records: Vec<StoredSubject> = (SINGLE..n.max(SINGLE)).map(record).collect();
-        let start = Instant::now();
-        for chunk in records.chunks(BATCH) {
-            store.insert_many(chunk).unwrap();
-        }
-        let batched = records.len() as f64 / start.elapsed().as_secs_f64();
-        drop(records);
-        drop(store);
-
-        let store = Store::open(&path).unwrap();
-        let start = Instant::now();
-        let all = store.load_all().unwrap();
-        let load = start.elapsed().as_secs_f64();
-        assert_eq!(all.len(), n.max(SINGLE));
-        drop(all);
-        drop(store);
-        let size = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / (1 << 20) as f64;
-        println!("| {n} | {single:.0} | {batched:.0} | {load:.2} | {size:.1} |");
-        remove(&path);
     }
+}
+
+/// One run: single inserts/s, batched subjects/s, load seconds, file MiB.
+fn run(
+    dir: &std::path::Path,
+    n: usize,
+    options: &StoreOptions,
+    record: &dyn Fn(usize) -> StoredSubject,
+) -> [f64; 4] {
+    let path = dir.join(format!("galton-store-bench-{}-{n}.db", std::process::id()));
+    remove(&path);
+    let mut store = Store::open_with(&path, options).unwrap();
+
+    let start = Instant::now();
+    for i in 0..SINGLE {
+        store.insert(&record(i)).unwrap();
+    }
+    let single = SINGLE as f64 / start.elapsed().as_secs_f64();
+
+    let records: Vec<StoredSubject> = (SINGLE..n.max(SINGLE)).map(record).collect();
+    let start = Instant::now();
+    for chunk in records.chunks(BATCH) {
+        store.insert_many(chunk).unwrap();
+    }
+    let batched = records.len() as f64 / start.elapsed().as_secs_f64();
+    drop(records);
+    drop(store);
+
+    let store = Store::open_with(&path, options).unwrap();
+    let start = Instant::now();
+    let all = store.load_all().unwrap();
+    let load = start.elapsed().as_secs_f64();
+    assert_eq!(all.len(), n.max(SINGLE));
+    drop(all);
+    drop(store);
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / (1 << 20) as f64;
+    remove(&path);
+    [single, batched, load, size]
 }
 
 fn remove(path: &std::path::Path) {

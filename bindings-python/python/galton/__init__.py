@@ -24,6 +24,7 @@ Errors derive from :class:`GaltonError` and from the matching built-in exception
 
 from ._errors import (
     DatabaseError,
+    StoreKeyError,
     DuplicateIdError,
     GaltonError,
     GaltonIOError,
@@ -145,5 +146,6 @@ __all__ = [
     "DuplicateIdError",
     "InvalidArgumentError",
     "DatabaseError",
+    "StoreKeyError",
     "GaltonIOError",
 ]

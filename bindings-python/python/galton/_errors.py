@@ -25,6 +25,7 @@ __all__ = [
     "DuplicateIdError",
     "InvalidArgumentError",
     "DatabaseError",
+    "StoreKeyError",
     "GaltonIOError",
 ]
 
@@ -76,6 +77,11 @@ class InvalidArgumentError(GaltonError, ValueError):
 class DatabaseError(GaltonError):
     """A gallery database cannot be used: not a galton database, newer schema, damaged,
     locked, or a write failed."""
+
+
+class StoreKeyError(GaltonError):
+    """A gallery's encryption key is missing, wrong or malformed, or given for a gallery that
+    is not encrypted; nothing was read or written with it."""
 
 
 class GaltonIOError(GaltonError, OSError):

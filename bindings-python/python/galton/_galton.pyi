@@ -123,6 +123,8 @@ class Gallery:
         duplicate_fmr: Optional[float] = None,
         min_shortlist: Optional[int] = None,
         shortlist_fraction: Optional[float] = None,
+        key: Optional[str] = None,
+        operator: Optional[str] = None,
     ) -> "Gallery": ...
     def enroll(
         self,

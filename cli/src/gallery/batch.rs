@@ -49,6 +49,8 @@ pub struct BatchArgs {
     /// The gallery database (created if missing).
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub access: super::Access,
     /// The manifest.
     #[arg(value_name = "MANIFEST.csv")]
     pub manifest: PathBuf,
@@ -61,6 +63,10 @@ pub struct BatchArgs {
     /// Resolution of image inputs in pixels per inch (300–1000).
     #[arg(long, default_value_t = 500.0)]
     pub ppi: f32,
+    /// Write each enrollment's receipt (its row in the audit trail) to this CSV file:
+    /// manifest line, id, receipt.
+    #[arg(long, value_name = "FILE.csv")]
+    pub receipts: Option<PathBuf>,
 }
 
 /// What a manifest column holds.
@@ -201,7 +207,16 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let total_rows = rows.len() + summary.bad;
-    let mut gallery = open_gallery(&args.db)?;
+    let mut gallery = open_gallery(&args.db, &args.access)?;
+    let mut receipts = match &args.receipts {
+        Some(path) => {
+            let mut w = csv::Writer::from_path(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            w.write_record(["line", "id", "receipt"])?;
+            Some(w)
+        }
+        None => None,
+    };
     let progress = ProgressBar::new(rows.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} subjects  {per_sec}  eta {eta}")
             .expect("static template"),
@@ -223,10 +238,14 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         }
         let (lines, subjects): (Vec<u64>, Vec<Subject>) = good.into_iter().unzip();
         let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
-        let outcomes = gallery.enroll_many(subjects, policy(args.reject_duplicates));
+        let outcomes = gallery.enroll_many_with_receipts(subjects, policy(args.reject_duplicates));
         for ((line, id), outcome) in lines.into_iter().zip(ids).zip(outcomes) {
             match outcome {
-                Ok(outcome) => {
+                Ok((outcome, receipt)) => {
+                    if let (Some(out), Some(receipt)) = (receipts.as_mut(), receipt) {
+                        out.write_record([line.to_string(), id.clone(), receipt.to_string()])
+                            .context("cannot write the receipts")?;
+                    }
                     if let Some(text) = tally(&gallery, &id, &outcome, &mut summary) {
                         problems.push((line, text));
                     }
@@ -244,6 +263,9 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         progress.inc(chunk.len() as u64);
     }
     progress.finish_and_clear();
+    if let Some(mut out) = receipts {
+        out.flush().context("cannot write the receipts")?;
+    }
     problems.sort_by_key(|p| p.0);
     for (line, text) in &problems {
         eprintln!("{}:{line}: {text}", args.manifest.display());

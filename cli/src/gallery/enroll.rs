@@ -28,6 +28,8 @@ pub struct EnrollArgs {
     /// The gallery database (created if missing).
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub access: super::Access,
     /// The subject's external id.
     #[arg(long)]
     pub id: String,
@@ -63,18 +65,23 @@ pub fn run(args: &EnrollArgs) -> anyhow::Result<ExitCode> {
     let face = args.face.as_deref().map(load_face).transpose()?;
     let meta = args.meta.iter().map(|m| (m.key.clone(), m.value.clone()));
     let subject = build_subject(&args.id, fingers, face, meta)?;
-    let mut gallery = open_gallery(&args.db)?;
-    let outcome = gallery
-        .enroll(subject, policy(args.reject_duplicates))
+    let mut gallery = open_gallery(&args.db, &args.access)?;
+    let (outcome, receipt) = gallery
+        .enroll_with_receipt(subject, policy(args.reject_duplicates))
         .with_context(|| format!("cannot enroll {:?}", args.id))?;
     let code = exit_code(&outcome);
     if args.json {
         let mut value = serde_json::to_value(&outcome)?;
         value["id"] = args.id.clone().into();
         value["exit_code"] = code.into();
+        value["receipt"] = receipt.map(|r| r.to_string()).into();
         println!("{value}");
     }
     describe(&gallery, &args.id, &outcome, args.json);
+    if let (Some(receipt), false) = (receipt, args.json) {
+        // The enrollment's row in the audit trail, for the person to keep.
+        println!("receipt {receipt}");
+    }
     Ok(ExitCode::from(code))
 }
 

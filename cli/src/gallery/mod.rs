@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use galton::face::FaceEmbedding;
+use galton::gallery::store::{StoreKey, StoreOptions};
 use galton::gallery::{Comparison, Gallery, Probe};
 use galton::{FingerPosition, Template};
 
+pub mod audit;
 pub mod batch;
 pub mod enroll;
 mod html;
@@ -32,10 +34,56 @@ pub mod exit {
     pub const NO_MATCH: u8 = 2;
 }
 
-/// Opens the gallery database at `path` (created if missing), with the default thresholds.
-/// The one place the commands get their gallery from.
-pub fn open_gallery(path: &Path) -> anyhow::Result<Gallery> {
-    Gallery::open(path, galton::gallery::GalleryConfig::default())
+/// The environment variable holding a gallery's key (64 hexadecimal digits).
+pub const KEY_ENV: &str = "GALTON_KEY";
+
+/// How a gallery command opens its database: the key (which keeps the templates and
+/// embeddings encrypted) and the operator id recorded in the audit trail.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Access {
+    /// The gallery's key: a file holding 64 hexadecimal digits (`galton key generate`).
+    /// Without it, the key is read from the GALTON_KEY environment variable, if set; without
+    /// either, the gallery is keyless (templates and embeddings in plaintext).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Who is operating (an employee number, a station name), recorded with every row of the
+    /// audit trail.
+    #[arg(long, value_name = "ID")]
+    pub operator: Option<String>,
+}
+
+impl Access {
+    /// The store options: the key from `--key-file` or `GALTON_KEY` (giving both is an
+    /// error: which one was meant?), and the operator.
+    pub fn options(&self) -> anyhow::Result<StoreOptions> {
+        let env = std::env::var(KEY_ENV).ok().filter(|v| !v.trim().is_empty());
+        let key = match (&self.key_file, env) {
+            (Some(_), Some(_)) => bail!(
+                "both --key-file and {KEY_ENV} are set: give the key one way (unset {KEY_ENV} \
+                 or drop --key-file)"
+            ),
+            (Some(file), None) => Some(StoreKey::from_file(file)?),
+            (None, Some(text)) => {
+                Some(StoreKey::from_text(&text).with_context(|| format!("the key in {KEY_ENV}"))?)
+            }
+            (None, None) => None,
+        };
+        let mut options = StoreOptions::default();
+        if let Some(key) = key {
+            options = options.with_key(key);
+        }
+        if let Some(op) = &self.operator {
+            options = options.with_operator(op.clone());
+        }
+        Ok(options)
+    }
+}
+
+/// Opens the gallery database at `path` (created if missing), with the default thresholds,
+/// the key and the operator of `access`. The one place the commands get their gallery from.
+pub fn open_gallery(path: &Path, access: &Access) -> anyhow::Result<Gallery> {
+    let options = access.options()?;
+    Gallery::open_with(path, galton::gallery::GalleryConfig::default(), &options)
         .with_context(|| format!("cannot open the gallery {}", path.display()))
 }
 

@@ -56,6 +56,8 @@ use crate::matcher::Matcher;
 use crate::template::FingerPosition;
 use crate::{Error, Result};
 
+#[cfg(feature = "store")]
+mod audited;
 mod dedup;
 pub mod fusion;
 pub mod prefilter;
@@ -247,6 +249,9 @@ pub struct Gallery {
     /// queries can run on every core; writes take `&mut self` and use `get_mut`.
     #[cfg(feature = "store")]
     store: Option<std::sync::Mutex<store::Store>>,
+    /// The receipt of the last enrollment recorded in the store's audit trail.
+    #[cfg(feature = "store")]
+    last_receipt: Option<store::Receipt>,
 }
 
 /// Key of a template in a prefilter: slot and impression.
@@ -278,6 +283,8 @@ impl Gallery {
             face_dim: None,
             #[cfg(feature = "store")]
             store: None,
+            #[cfg(feature = "store")]
+            last_receipt: None,
         }
     }
 
@@ -426,11 +433,12 @@ impl Gallery {
             let stored = self.slots[slot as usize].as_ref().expect("indexed slot");
             let comparison =
                 record::compare(&record, &stored.record, &mut Matcher::new(), self.models());
-            return Ok(if comparison.is_match(self.config.match_fmr) {
+            let outcome = if comparison.is_match(self.config.match_fmr) {
                 EnrollOutcome::AlreadyEnrolled { comparison }
             } else {
                 EnrollOutcome::IdRegisteredWithDifferentBiometrics { comparison }
-            });
+            };
+            return self.refused(&subject, outcome);
         }
         let duplicates: Vec<Hit> = self
             .search_record(&record, 10, None)
@@ -438,7 +446,7 @@ impl Gallery {
             .filter(|h| h.comparison.is_match(self.config.duplicate_fmr))
             .collect();
         if !duplicates.is_empty() && policy == DuplicatePolicy::Reject {
-            return Ok(EnrollOutcome::RejectedDuplicate { duplicates });
+            return self.refused(&subject, EnrollOutcome::RejectedDuplicate { duplicates });
         }
         let note = if duplicates.is_empty() {
             String::new()
@@ -563,7 +571,7 @@ impl Gallery {
             row.flagged = false;
             row.note.clear();
             if let Some(store) = self.store_mut() {
-                store.replace(&row)?;
+                store.replace_audited(&row, store::Operation::ClearFlag, "cleared")?;
             }
         }
         let entry = self.slots[slot as usize].as_mut().expect("indexed slot");
@@ -583,10 +591,18 @@ impl Gallery {
                 if let Some(dim) = new_dim {
                     store.set_setting(FACE_DIM_SETTING, &dim.to_string())?;
                 }
-                store.insert(&stored(_entry))?;
+                let receipt = store.insert(&stored(_entry))?;
+                self.last_receipt = Some(receipt);
             }
         }
         Ok(())
+    }
+
+    /// A refused enrollment: recorded in the store's audit trail, if any.
+    fn refused(&mut self, _subject: &Subject, outcome: EnrollOutcome) -> Result<EnrollOutcome> {
+        #[cfg(feature = "store")]
+        self.record_refusal(_subject, &outcome)?;
+        Ok(outcome)
     }
 
     /// Puts an entry in a free slot and in the search structures.
@@ -667,42 +683,12 @@ fn stored(entry: &Entry) -> store::StoredSubject {
 #[cfg(feature = "store")]
 impl Gallery {
     /// Opens (or creates) the gallery database at `path` and rebuilds the search structures
-    /// from it. Refuses, with [`Error::Database`], a file that is not a galton gallery, was
-    /// written by a newer galton, or is damaged so that one subject id is stored twice.
+    /// from it, keyless (see [`Gallery::open_with`]). Refuses, with [`Error::Database`], a
+    /// file that is not a galton gallery, was written by a newer galton or is damaged so that
+    /// one subject id is stored twice, and with
+    /// [`Error::Key`] an encrypted one.
     pub fn open(path: impl AsRef<std::path::Path>, config: GalleryConfig) -> Result<Gallery> {
-        config.validate()?;
-        let store = store::Store::open(path.as_ref())?;
-        let mut gallery = Gallery::new(config);
-        if let Some(dim) = store.setting(FACE_DIM_SETTING)? {
-            gallery.face_dim = Some(dim.parse().map_err(|_| Error::Database {
-                path: path.as_ref().to_path_buf(),
-                reason: format!("setting {FACE_DIM_SETTING} is {dim:?}, not a number"),
-            })?);
-        }
-        let records = store.load_all()?;
-        let prepared: Vec<Record> = par_map(&records, |r| Record::from_subject(&r.subject));
-        for (r, record) in records.into_iter().zip(prepared) {
-            // The store's UNIQUE index makes this impossible in a sound file; a damaged index
-            // lets a second row through, which would leave an entry that no id reaches.
-            if gallery.by_id.contains_key(&r.subject.id) {
-                return Err(Error::Database {
-                    path: path.as_ref().to_path_buf(),
-                    reason: format!(
-                        "subject id {:?} is stored twice: the database is damaged",
-                        r.subject.id
-                    ),
-                });
-            }
-            gallery.insert_entry(Entry {
-                subject: r.subject,
-                record,
-                flagged: r.flagged,
-                note: r.note,
-                enrolled_at: r.enrolled_at,
-            })?;
-        }
-        gallery.store = Some(std::sync::Mutex::new(store));
-        Ok(gallery)
+        Gallery::open_with(path, config, &store::StoreOptions::default())
     }
 
     fn store_mut(&mut self) -> Option<&mut store::Store> {

@@ -39,7 +39,17 @@ impl Gallery {
     /// 1:1: compares the probe with the record registered under `id`, over every modality
     /// both have. [`Error::NotFound`] if `id` is not registered; [`Error::InvalidArgument`] if
     /// the probe and the record share no modality (nothing to decide on).
+    ///
+    /// With a store, the verification is recorded in its audit trail (outcome `match`,
+    /// `no-match`, or `unknown-id` for an id not registered), with the probe's hash.
     pub fn verify(&self, id: &str, probe: &Probe) -> Result<Verification> {
+        let result = self.verify_unrecorded(id, probe);
+        #[cfg(feature = "store")]
+        self.record_verification(id, probe, &result)?;
+        result
+    }
+
+    fn verify_unrecorded(&self, id: &str, probe: &Probe) -> Result<Verification> {
         probe.validate(self.face_dim)?;
         let entry = self
             .entry(id)

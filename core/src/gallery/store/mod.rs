@@ -26,17 +26,28 @@
 //! # Ok::<(), galton::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use crate::face::FaceEmbedding;
 use crate::gallery::Subject;
-use crate::template::{FingerPosition, Template, TemplateFormat};
 use crate::{Error, Result};
+
+mod audit;
+mod crypto;
+mod rows;
+
+pub use audit::{
+    biometric_hash, AuditBreak, AuditEntry, AuditReport, Operation, Receipt, ReceiptStatus,
+};
+pub use crypto::{
+    StoreKey, StoreOptions, ENCRYPTION_SCHEME, ENCRYPTION_SETTING, KEY_CHECK_SETTING,
+};
+
+use audit::NewRow;
+use crypto::Cipher;
+use rows::{encode, finger_row, insert_fingers, read_subject, subject_row};
 
 /// The SQLite `application_id` of a galton gallery file: `0x474C544E`, "GLTN" in ASCII.
 pub const APPLICATION_ID: i32 = 0x474C_544E;
@@ -72,6 +83,8 @@ const MIGRATIONS: &[&str] = &[
          key TEXT PRIMARY KEY,
          value TEXT NOT NULL
      );",
+    // 1 → 2. The append-only, hash-chained audit trail (see `audit`).
+    audit::MIGRATION,
 ];
 
 /// A subject as the store keeps it, with what enrollment decided about it.
@@ -109,15 +122,10 @@ impl StoredSubject {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-}
-
-/// A subject turned into column values, before any transaction starts.
-struct Encoded<'a> {
-    record: &'a StoredSubject,
-    metadata: String,
-    face: Option<Vec<u8>>,
-    /// (position code, impression index, galton record)
-    fingers: Vec<(u8, u32, Vec<u8>)>,
+    /// Seals and opens the biometric blobs, for an encrypted file.
+    cipher: Option<Cipher>,
+    /// Recorded with every audit row.
+    operator: Option<String>,
 }
 
 impl Store {
@@ -125,6 +133,18 @@ impl Store {
     /// to date. Refuses, with [`Error::Database`] and without modifying it, a file that is not
     /// SQLite, another application's database, or one written by a newer galton.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, &StoreOptions::default())
+    }
+
+    /// [`Store::open`] with options: a key (the file's templates and embeddings are then
+    /// encrypted) and an operator id for the audit trail.
+    ///
+    /// [`Error::Key`], before anything is written and without modifying the file: an
+    /// encrypted file opened without a key or with another key, or a plaintext file that
+    /// holds subjects opened with a key (an existing gallery is not encrypted in place). A
+    /// new or empty file opened with a key becomes encrypted.
+    pub fn open_with(path: &Path, options: &StoreOptions) -> Result<Store> {
+        options.validate()?;
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -136,14 +156,31 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            cipher: options.key.as_ref().map(Cipher::new),
+            operator: options.operator.clone(),
         };
-        // Nothing is written before the file is known to be ours (or empty).
+        // Nothing is written before the file is known to be ours (or empty) and the key is
+        // known to be right.
         let version = store.check_owner()?;
+        let mark_encrypted = store.check_key()?;
         store.configure()?;
         if version < SCHEMA_VERSION {
             store.migrate()?;
         }
+        if mark_encrypted {
+            store.mark_encrypted()?;
+        }
         Ok(store)
+    }
+
+    /// Whether the file's templates and embeddings are encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.cipher.is_some()
+    }
+
+    /// The operator id recorded in the audit trail.
+    pub fn operator(&self) -> Option<&str> {
+        self.operator.as_deref()
     }
 
     /// The file's path.
@@ -154,16 +191,34 @@ impl Store {
     /// Stores a new subject, in one transaction. [`Error::DuplicateId`] if its id is stored
     /// already (and then nothing changes); the errors of [`Subject::validate`] (without a
     /// face dimension) for a subject that could not be given back as it is.
-    pub fn insert(&mut self, record: &StoredSubject) -> Result<()> {
-        self.insert_many(std::slice::from_ref(record))
+    /// Records it in the audit trail (operation `enroll`, outcome `enrolled` or `flagged`)
+    /// in the same transaction, and returns the receipt.
+    pub fn insert(&mut self, record: &StoredSubject) -> Result<Receipt> {
+        let mut receipts = self.insert_rows(std::slice::from_ref(record), Operation::Enroll)?;
+        Ok(receipts.pop().expect("one receipt per record"))
     }
 
     /// Stores new subjects, all in one transaction: all of them or, on any error (a duplicate
     /// id, stored or within `records`), none. Much faster than one [`Store::insert`] each, as
-    /// the file is flushed once.
-    pub fn insert_many(&mut self, records: &[StoredSubject]) -> Result<()> {
-        let encoded = records.iter().map(encode).collect::<Result<Vec<_>>>()?;
+    /// the file is flushed once. Each is recorded in the audit trail as an `import` (outcome
+    /// `imported`, or `flagged`); one receipt each, in order.
+    pub fn insert_many(&mut self, records: &[StoredSubject]) -> Result<Vec<Receipt>> {
+        self.insert_rows(records, Operation::Import)
+    }
+
+    fn insert_rows(
+        &mut self,
+        records: &[StoredSubject],
+        operation: Operation,
+    ) -> Result<Vec<Receipt>> {
+        let cipher = self.cipher.as_ref();
+        let encoded = records
+            .iter()
+            .map(|r| encode(r, cipher))
+            .collect::<Result<Vec<_>>>()?;
+        let time = now();
         let path = &self.path;
+        let mut receipts = Vec::with_capacity(encoded.len());
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -190,14 +245,40 @@ impl Store {
                 return Err(Error::DuplicateId(id.clone()));
             }
             insert_fingers(&tx, path, tx.last_insert_rowid(), e)?;
+            let outcome = match (e.record.flagged, operation) {
+                (true, _) => "flagged",
+                (false, Operation::Import) => "imported",
+                (false, _) => "enrolled",
+            };
+            let row = NewRow {
+                operation,
+                subject_id: id,
+                outcome,
+                data_hash: Some(e.data_hash),
+            };
+            let receipt = audit::append(&tx, self.operator.as_deref(), time, &row)
+                .map_err(sql(path, "writing the audit trail"))?;
+            receipts.push(receipt);
         }
-        tx.commit().map_err(sql(path, "committing"))
+        tx.commit().map_err(sql(path, "committing"))?;
+        Ok(receipts)
     }
 
     /// Replaces the stored subject of the same id (biometrics, metadata, flag, note, time),
-    /// keeping its place in insertion order, in one transaction. [`Error::NotFound`] if absent.
-    pub fn replace(&mut self, record: &StoredSubject) -> Result<()> {
-        let e = encode(record)?;
+    /// keeping its place in insertion order, in one transaction with its audit row (`update`,
+    /// `updated`). [`Error::NotFound`] if absent.
+    pub fn replace(&mut self, record: &StoredSubject) -> Result<Receipt> {
+        self.replace_audited(record, Operation::Update, "updated")
+    }
+
+    /// [`Store::replace`], recorded as this operation and outcome.
+    pub(crate) fn replace_audited(
+        &mut self,
+        record: &StoredSubject,
+        operation: Operation,
+        outcome: &str,
+    ) -> Result<Receipt> {
+        let e = encode(record, self.cipher.as_ref())?;
         let id = &record.subject.id;
         let path = &self.path;
         let doing = format!("replacing subject {id:?}");
@@ -233,61 +314,57 @@ impl Store {
             .and_then(|mut st| st.execute([seq]))
             .map_err(sql(path, &doing))?;
         insert_fingers(&tx, path, seq, &e)?;
-        tx.commit().map_err(sql(path, "committing"))
+        let row = NewRow {
+            operation,
+            subject_id: id,
+            outcome,
+            data_hash: Some(e.data_hash),
+        };
+        let receipt = audit::append(&tx, self.operator.as_deref(), now(), &row)
+            .map_err(sql(path, "writing the audit trail"))?;
+        tx.commit().map_err(sql(path, "committing"))?;
+        Ok(receipt)
     }
 
-    /// Removes the subject `id` and its templates. [`Error::NotFound`] if absent.
-    pub fn remove(&mut self, id: &str) -> Result<()> {
-        // One statement is one transaction; the fingers go by the foreign key's cascade.
-        let removed = self
+    /// Removes the subject `id` and its templates, in one transaction with its audit row
+    /// (`remove`, `removed`, the hash of the removed biometrics). [`Error::NotFound`] if
+    /// absent.
+    pub fn remove(&mut self, id: &str) -> Result<Receipt> {
+        let path = &self.path;
+        let doing = format!("removing subject {id:?}");
+        let tx = self
             .conn
-            .prepare_cached("DELETE FROM subjects WHERE id = ?1")
-            .and_then(|mut st| st.execute([id]))
-            .map_err(sql(&self.path, &format!("removing subject {id:?}")))?;
-        if removed == 0 {
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql(path, "starting a write"))?;
+        let Some(record) = read_subject(&tx, path, self.cipher.as_ref(), id)? else {
             return Err(Error::NotFound(id.to_string()));
-        }
-        Ok(())
+        };
+        let data_hash = encode(&record, None)?.data_hash;
+        // The fingers go by the foreign key's cascade.
+        tx.prepare_cached("DELETE FROM subjects WHERE id = ?1")
+            .and_then(|mut st| st.execute([id]))
+            .map_err(sql(path, &doing))?;
+        let row = NewRow {
+            operation: Operation::Remove,
+            subject_id: id,
+            outcome: "removed",
+            data_hash: Some(data_hash),
+        };
+        let receipt = audit::append(&tx, self.operator.as_deref(), now(), &row)
+            .map_err(sql(path, "writing the audit trail"))?;
+        tx.commit().map_err(sql(path, "committing"))?;
+        Ok(receipt)
     }
 
     /// The subject `id`, if stored.
     pub fn get(&self, id: &str) -> Result<Option<StoredSubject>> {
-        let path = &self.path;
         let doing = format!("reading subject {id:?}");
         // One read transaction: both queries see the same state.
         let tx = self
             .conn
             .unchecked_transaction()
-            .map_err(sql(path, &doing))?;
-        let mut st = tx
-            .prepare_cached(
-                "SELECT seq, id, metadata, flagged, note, enrolled_at, face
-                 FROM subjects WHERE id = ?1",
-            )
-            .map_err(sql(path, &doing))?;
-        let mut rows = st.query([id]).map_err(sql(path, &doing))?;
-        let Some(row) = rows.next().map_err(sql(path, &doing))? else {
-            return Ok(None);
-        };
-        let (seq, mut record) = subject_row(path, row)?;
-        drop(rows);
-        let mut st = tx
-            .prepare_cached(
-                "SELECT subject_seq, position, impression, template FROM fingers
-                 WHERE subject_seq = ?1 ORDER BY position, impression",
-            )
-            .map_err(sql(path, &doing))?;
-        let mut rows = st.query([seq]).map_err(sql(path, &doing))?;
-        while let Some(row) = rows.next().map_err(sql(path, &doing))? {
-            let (position, template) = finger_row(path, row, &record.subject.id)?;
-            record
-                .subject
-                .fingers
-                .entry(position)
-                .or_default()
-                .push(template);
-        }
-        Ok(Some(record))
+            .map_err(sql(&self.path, &doing))?;
+        read_subject(&tx, &self.path, self.cipher.as_ref(), id)
     }
 
     /// Every stored subject, in insertion order (two queries, whatever the count).
@@ -309,7 +386,7 @@ impl Store {
                 .map_err(sql(path, doing))?;
             let mut rows = st.query([]).map_err(sql(path, doing))?;
             while let Some(row) = rows.next().map_err(sql(path, doing))? {
-                let (seq, record) = subject_row(path, row)?;
+                let (seq, record) = subject_row(path, row, self.cipher.as_ref())?;
                 seqs.push(seq);
                 records.push(record);
             }
@@ -335,7 +412,8 @@ impl Store {
                 ));
             }
             let record = &mut records[k];
-            let (position, template) = finger_row(path, row, &record.subject.id)?;
+            let (position, template) =
+                finger_row(path, row, &record.subject.id, self.cipher.as_ref())?;
             record
                 .subject
                 .fingers
@@ -434,6 +512,13 @@ impl Store {
     }
 }
 
+/// Now, in seconds since the Unix epoch.
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 /// SQLite's magic string, the first 16 bytes of every database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
@@ -500,7 +585,7 @@ fn owner_verdict(path: &Path, application_id: i32, version: i64, objects: i64) -
     Ok(())
 }
 
-fn database(path: &Path, reason: String) -> Error {
+pub(super) fn database(path: &Path, reason: String) -> Error {
     Error::Database {
         path: path.to_path_buf(),
         reason,
@@ -508,7 +593,10 @@ fn database(path: &Path, reason: String) -> Error {
 }
 
 /// Maps an SQLite error met while `doing` something to [`Error::Database`], in words.
-fn sql<'a>(path: &'a Path, doing: &'a str) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
+pub(super) fn sql<'a>(
+    path: &'a Path,
+    doing: &'a str,
+) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
     move |e| {
         let reason = match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
@@ -535,255 +623,5 @@ fn sql<'a>(path: &'a Path, doing: &'a str) -> impl FnOnce(rusqlite::Error) -> Er
     }
 }
 
-/// Checks a record and turns it into column values.
-fn encode(record: &StoredSubject) -> Result<Encoded<'_>> {
-    let subject = &record.subject;
-    subject.validate(None)?;
-    let metadata = serde_json::to_string(&subject.metadata)
-        .map_err(|e| Error::InvalidArgument(format!("subject {:?}: metadata: {e}", subject.id)))?;
-    let face = subject
-        .face
-        .as_ref()
-        .map(|f| f.as_slice().iter().flat_map(|v| v.to_le_bytes()).collect());
-    let mut fingers = Vec::new();
-    for (position, impressions) in &subject.fingers {
-        for (i, template) in impressions.iter().enumerate() {
-            fingers.push((
-                position.code(),
-                i as u32,
-                template.to_bytes(TemplateFormat::Galton)?,
-            ));
-        }
-    }
-    Ok(Encoded {
-        record,
-        metadata,
-        face,
-        fingers,
-    })
-}
-
-fn insert_fingers(conn: &Connection, path: &Path, seq: i64, e: &Encoded) -> Result<()> {
-    let mut st = conn
-        .prepare_cached(
-            "INSERT INTO fingers (subject_seq, position, impression, template)
-             VALUES (?1, ?2, ?3, ?4)",
-        )
-        .map_err(sql(path, "preparing"))?;
-    for (position, impression, template) in &e.fingers {
-        st.execute(params![seq, position, impression, template])
-            .map_err(sql(
-                path,
-                &format!("storing the templates of {:?}", e.record.subject.id),
-            ))?;
-    }
-    Ok(())
-}
-
-/// A `subjects` row (seq, id, metadata, flagged, note, enrolled_at, face), without fingers.
-fn subject_row(path: &Path, row: &rusqlite::Row) -> Result<(i64, StoredSubject)> {
-    let doing = "reading a subject";
-    let seq: i64 = row.get(0).map_err(sql(path, doing))?;
-    let id: String = row.get(1).map_err(sql(path, doing))?;
-    let bad = |what: String| database(path, format!("subject {id:?}: {what}"));
-    let unreadable = |e: rusqlite::Error| bad(format!("unreadable column: {e}"));
-    let text = |i: usize| row.get::<_, String>(i).map_err(unreadable);
-    let integer = |i: usize| row.get::<_, i64>(i).map_err(unreadable);
-    let (metadata, flagged, note, enrolled_at) = (text(2)?, integer(3)?, text(4)?, integer(5)?);
-    let metadata: BTreeMap<String, String> = serde_json::from_str(&metadata)
-        .map_err(|e| bad(format!("metadata is not a JSON object of strings: {e}")))?;
-    let face = match row.get_ref(6).map_err(sql(path, doing))? {
-        ValueRef::Null => None,
-        ValueRef::Blob(bytes) => Some(decode_face(bytes).map_err(bad)?),
-        other => {
-            return Err(bad(format!(
-                "face is stored as {}, not as a blob",
-                other.data_type()
-            )))
-        }
-    };
-    let subject = Subject {
-        id: id.clone(),
-        fingers: BTreeMap::new(),
-        face,
-        metadata,
-    };
-    Ok((
-        seq,
-        StoredSubject {
-            subject,
-            flagged: flagged != 0,
-            note,
-            enrolled_at,
-        },
-    ))
-}
-
-fn decode_face(bytes: &[u8]) -> std::result::Result<FaceEmbedding, String> {
-    if !bytes.len().is_multiple_of(4) {
-        return Err(format!(
-            "face blob of {} bytes is not a whole number of 32-bit values",
-            bytes.len()
-        ));
-    }
-    let values = bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    FaceEmbedding::from_unit(values).map_err(|e| format!("face embedding: {e}"))
-}
-
-/// A `fingers` row (subject_seq, position, impression, template) of subject `id`.
-fn finger_row(path: &Path, row: &rusqlite::Row, id: &str) -> Result<(FingerPosition, Template)> {
-    let bad = |what: String| database(path, format!("subject {id:?}: {what}"));
-    let integer = |i: usize| {
-        row.get::<_, i64>(i)
-            .map_err(|e| bad(format!("unreadable template row: {e}")))
-    };
-    let (code, impression) = (integer(1)?, integer(2)?);
-    let position = u8::try_from(code)
-        .ok()
-        .and_then(|c| FingerPosition::from_code(c).ok())
-        .ok_or_else(|| bad(format!("unknown finger position code {code}")))?;
-    let bytes = match row.get_ref(3) {
-        Ok(ValueRef::Blob(bytes)) => bytes,
-        Ok(other) => {
-            return Err(bad(format!(
-                "template of {position} impression {impression} is stored as {}, not a blob",
-                other.data_type()
-            )))
-        }
-        Err(e) => return Err(bad(format!("unreadable template: {e}"))),
-    };
-    // The store reads back what it wrote: a template enrolled through the API may hold more
-    // minutiae than a decoded file may (TemplateLimits), and must not become unreadable.
-    let limits = crate::limits::TemplateLimits::UNLIMITED;
-    let template = Template::from_bytes_with_limits(bytes, &limits).map_err(|e| {
-        bad(format!(
-            "template of {position} impression {impression} cannot be decoded: {e}"
-        ))
-    })?;
-    Ok((position, template))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::face::FaceEmbedding;
-
-    /// A fresh file path in its own temp folder, removed on drop.
-    struct TempFile(PathBuf);
-
-    impl TempFile {
-        fn new(name: &str) -> TempFile {
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos();
-            let dir = std::env::temp_dir().join(format!(
-                "galton-store-unit-{name}-{}-{nanos}",
-                std::process::id()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            TempFile(dir)
-        }
-
-        fn path(&self) -> PathBuf {
-            self.0.join("gallery.db")
-        }
-    }
-
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn face_subject(id: &str) -> StoredSubject {
-        StoredSubject::new(
-            Subject::new(id).with_face(FaceEmbedding::new(vec![1.0, 2.0, 3.0]).unwrap()),
-        )
-    }
-
-    #[test]
-    fn open_sets_schema_and_durability() {
-        let file = TempFile::new("pragmas");
-        let store = Store::open(&file.path()).unwrap();
-        let pragma = |name: &str| -> i64 {
-            store
-                .conn
-                .pragma_query_value(None, name, |row| row.get(0))
-                .unwrap()
-        };
-        assert_eq!(pragma("application_id"), APPLICATION_ID as i64);
-        assert_eq!(pragma("user_version"), SCHEMA_VERSION);
-        assert_eq!(pragma("synchronous"), 2, "FULL");
-        assert_eq!(pragma("foreign_keys"), 1);
-        let mode: String = store
-            .conn
-            .pragma_query_value(None, "journal_mode", |row| row.get(0))
-            .unwrap();
-        assert_eq!(mode, "wal");
-        drop(store);
-        // Reopening an up-to-date file changes nothing and works.
-        Store::open(&file.path()).unwrap();
-    }
-
-    #[test]
-    fn verdicts_on_headers() {
-        let path = Path::new("g.db");
-        assert!(owner_verdict(path, 0, 0, 0).is_ok(), "a new empty database");
-        assert!(owner_verdict(path, APPLICATION_ID, SCHEMA_VERSION, 3).is_ok());
-        assert!(
-            owner_verdict(path, APPLICATION_ID, 0, 0).is_ok(),
-            "ours, to migrate"
-        );
-        let reason = |r: Result<()>| match r {
-            Err(Error::Database { reason, .. }) => reason,
-            other => panic!("expected a database error, got {other:?}"),
-        };
-        assert!(reason(owner_verdict(path, 0, 0, 1)).contains("not a galton gallery"));
-        assert!(reason(owner_verdict(path, 0, 7, 0)).contains("not a galton gallery"));
-        assert!(reason(owner_verdict(path, 42, 0, 0)).contains("0x0000002a"));
-        assert!(
-            reason(owner_verdict(path, APPLICATION_ID, SCHEMA_VERSION + 1, 3))
-                .contains("written by a newer galton")
-        );
-    }
-
-    #[test]
-    fn two_stores_on_one_file_see_each_others_commits() {
-        let file = TempFile::new("shared");
-        let mut a = Store::open(&file.path()).unwrap();
-        let mut b = Store::open(&file.path()).unwrap();
-        a.insert(&face_subject("A-1")).unwrap();
-        assert!(b.get("A-1").unwrap().is_some());
-        b.insert(&face_subject("B-1")).unwrap();
-        match a.insert(&face_subject("B-1")) {
-            Err(Error::DuplicateId(id)) => assert_eq!(id, "B-1"),
-            other => panic!("expected DuplicateId, got {other:?}"),
-        }
-        let ids: Vec<String> = a
-            .load_all()
-            .unwrap()
-            .into_iter()
-            .map(|r| r.subject.id)
-            .collect();
-        assert_eq!(ids, ["A-1", "B-1"]);
-        b.set_setting("face_dim", "3").unwrap();
-        assert_eq!(a.setting("face_dim").unwrap().as_deref(), Some("3"));
-    }
-
-    #[test]
-    fn errors_name_the_file() {
-        let file = TempFile::new("missing-dir");
-        let path = file.0.join("no-such-folder").join("gallery.db");
-        match Store::open(&path) {
-            Err(Error::Database { path: p, reason }) => {
-                assert_eq!(p, path);
-                assert!(reason.starts_with("opening: cannot open"), "{reason}");
-            }
-            other => panic!("expected a database error, got {other:?}"),
-        }
-    }
-}
+mod tests;

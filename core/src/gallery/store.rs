@@ -44,7 +44,8 @@ pub const APPLICATION_ID: i32 = 0x474C_544E;
 /// The schema version this build writes and reads up to (SQLite's `user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// How long a call waits for another connection's write lock before giving up.
+/// How long a call waits for another connection's write lock before giving up with
+/// [`Error::Busy`], unless the store is opened with [`Store::open_with_busy_timeout`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, as the SQL that takes a file from version `i` to `i + 1`. A new version is one
@@ -103,12 +104,14 @@ impl StoredSubject {
 }
 
 /// An open gallery file (see the [module docs](self)). One connection: `Send`, not `Sync`;
-/// several processes or stores may open the same file, writes wait for one another up to
-/// [`BUSY_TIMEOUT`].
+/// several processes or stores may open the same file. Readers never wait; a write waits for
+/// another connection's write to end up to the busy timeout ([`BUSY_TIMEOUT`] by default),
+/// then fails with [`Error::Busy`] and changes nothing.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    busy_timeout: Duration,
 }
 
 /// A subject turned into column values, before any transaction starts.
@@ -125,17 +128,29 @@ impl Store {
     /// to date. Refuses, with [`Error::Database`] and without modifying it, a file that is not
     /// SQLite, another application's database, or one written by a newer galton.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_busy_timeout(path, BUSY_TIMEOUT)
+    }
+
+    /// [`Store::open`], waiting up to `busy_timeout` for another connection's lock (at open
+    /// and at every later call) before failing with [`Error::Busy`]; zero fails at once.
+    pub fn open_with_busy_timeout(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        let opened = Store::open_now(path, busy_timeout);
+        opened.map_err(|e| waited(e, busy_timeout))
+    }
+
+    fn open_now(path: &Path, busy_timeout: Duration) -> Result<Store> {
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(sql(path, "opening"))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
+        conn.busy_timeout(busy_timeout)
             .map_err(sql(path, "setting the lock timeout"))?;
         conn.set_prepared_statement_cache_capacity(32);
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            busy_timeout,
         };
         // Nothing is written before the file is known to be ours (or empty).
         let version = store.check_owner()?;
@@ -151,6 +166,16 @@ impl Store {
         &self.path
     }
 
+    /// How long a call waits for another connection's lock.
+    pub fn busy_timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    /// `result`, with the wait of an [`Error::Busy`] set to this store's timeout.
+    fn timed<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|e| waited(e, self.busy_timeout))
+    }
+
     /// Stores a new subject, in one transaction. [`Error::DuplicateId`] if its id is stored
     /// already (and then nothing changes); the errors of [`Subject::validate`] (without a
     /// face dimension) for a subject that could not be given back as it is.
@@ -162,6 +187,11 @@ impl Store {
     /// id, stored or within `records`), none. Much faster than one [`Store::insert`] each, as
     /// the file is flushed once.
     pub fn insert_many(&mut self, records: &[StoredSubject]) -> Result<()> {
+        let result = self.insert_many_now(records);
+        self.timed(result)
+    }
+
+    fn insert_many_now(&mut self, records: &[StoredSubject]) -> Result<()> {
         let encoded = records.iter().map(encode).collect::<Result<Vec<_>>>()?;
         let path = &self.path;
         let tx = self
@@ -197,6 +227,11 @@ impl Store {
     /// Replaces the stored subject of the same id (biometrics, metadata, flag, note, time),
     /// keeping its place in insertion order, in one transaction. [`Error::NotFound`] if absent.
     pub fn replace(&mut self, record: &StoredSubject) -> Result<()> {
+        let result = self.replace_now(record);
+        self.timed(result)
+    }
+
+    fn replace_now(&mut self, record: &StoredSubject) -> Result<()> {
         let e = encode(record)?;
         let id = &record.subject.id;
         let path = &self.path;
@@ -243,7 +278,8 @@ impl Store {
             .conn
             .prepare_cached("DELETE FROM subjects WHERE id = ?1")
             .and_then(|mut st| st.execute([id]))
-            .map_err(sql(&self.path, &format!("removing subject {id:?}")))?;
+            .map_err(sql(&self.path, &format!("removing subject {id:?}")));
+        let removed = self.timed(removed)?;
         if removed == 0 {
             return Err(Error::NotFound(id.to_string()));
         }
@@ -252,6 +288,10 @@ impl Store {
 
     /// The subject `id`, if stored.
     pub fn get(&self, id: &str) -> Result<Option<StoredSubject>> {
+        self.timed(self.get_now(id))
+    }
+
+    fn get_now(&self, id: &str) -> Result<Option<StoredSubject>> {
         let path = &self.path;
         let doing = format!("reading subject {id:?}");
         // One read transaction: both queries see the same state.
@@ -292,6 +332,10 @@ impl Store {
 
     /// Every stored subject, in insertion order (two queries, whatever the count).
     pub fn load_all(&self) -> Result<Vec<StoredSubject>> {
+        self.timed(self.load_all_now())
+    }
+
+    fn load_all_now(&self) -> Result<Vec<StoredSubject>> {
         let path = &self.path;
         let doing = "reading the subjects";
         let tx = self
@@ -348,11 +392,12 @@ impl Store {
 
     /// How many subjects are stored.
     pub fn len(&self) -> Result<usize> {
-        let n: i64 = self
+        let n: Result<i64> = self
             .conn
             .prepare_cached("SELECT count(*) FROM subjects")
             .and_then(|mut st| st.query_row([], |row| row.get(0)))
-            .map_err(sql(&self.path, "counting the subjects"))?;
+            .map_err(sql(&self.path, "counting the subjects"));
+        let n = self.timed(n)?;
         Ok(n as usize)
     }
 
@@ -363,22 +408,25 @@ impl Store {
 
     /// The gallery setting `key` (the face dimension, say), if set.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.conn
+        let value = self
+            .conn
             .prepare_cached("SELECT value FROM settings WHERE key = ?1")
             .and_then(|mut st| st.query_row([key], |row| row.get(0)).optional())
-            .map_err(sql(&self.path, &format!("reading setting {key:?}")))
+            .map_err(sql(&self.path, &format!("reading setting {key:?}")));
+        self.timed(value)
     }
 
     /// Sets the gallery setting `key` to `value`, replacing any value it had.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn
+        let written = self
+            .conn
             .prepare_cached(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
             .and_then(|mut st| st.execute([key, value]))
-            .map_err(sql(&self.path, &format!("writing setting {key:?}")))?;
-        Ok(())
+            .map_err(sql(&self.path, &format!("writing setting {key:?}")));
+        self.timed(written).map(|_| ())
     }
 
     /// Checks, reading only, that the file is a galton gallery (or a new, empty database) of
@@ -507,15 +555,29 @@ fn database(path: &Path, reason: String) -> Error {
     }
 }
 
-/// Maps an SQLite error met while `doing` something to [`Error::Database`], in words.
+/// An [`Error::Busy`] given the wait `busy_timeout`; any other error as it is.
+fn waited(error: Error, busy_timeout: Duration) -> Error {
+    match error {
+        Error::Busy { path, .. } => Error::Busy {
+            path,
+            waited: busy_timeout,
+        },
+        other => other,
+    }
+}
+
+/// Maps an SQLite error met while `doing` something to [`Error::Database`], in words, or a
+/// lock held too long by another connection to [`Error::Busy`] (its wait is set by the
+/// store's public methods, which know the timeout).
 fn sql<'a>(path: &'a Path, doing: &'a str) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
     move |e| {
         let reason = match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-                "{doing}: locked by another connection for more than {} s; nothing was \
-                 changed, try again",
-                BUSY_TIMEOUT.as_secs()
-            ),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                return Error::Busy {
+                    path: path.to_path_buf(),
+                    waited: BUSY_TIMEOUT,
+                }
+            }
             Some(ErrorCode::NotADatabase) => {
                 format!("{doing}: not an SQLite database, or its header is damaged")
             }

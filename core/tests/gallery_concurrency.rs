@@ -271,3 +271,129 @@ fn readers_see_committed_states_while_a_writer_churns() {
         assert_eq!(v.comparison, expected[p], "{id}: reloaded score");
     }
 }
+
+/// Another connection (another process, say) holding the write lock: reads go on, a write
+/// waits for the busy timeout, then fails with `Error::Busy` and changes nothing; once the
+/// lock is released the same write succeeds.
+#[test]
+fn a_write_waits_for_the_busy_timeout_then_fails_with_busy() {
+    let population = Population::generate(PopulationSpec {
+        seed: 2020,
+        people: 12,
+        fingers: 2,
+        face_dim: Some(64),
+        reenrolled: 0,
+        shared_face: 0,
+        shared_finger: 0,
+        ..PopulationSpec::default()
+    });
+    let dir = TempDir::new("busy");
+    let db = dir.0.join("gallery.db");
+    let timeout = Duration::from_millis(600);
+    let mut gallery =
+        Gallery::open_with_busy_timeout(&db, GalleryConfig::default(), timeout).unwrap();
+    gallery.import(population.subjects[..10].to_vec()).unwrap();
+
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    // Reading is not blocked: a second gallery opens and identifies.
+    let reader = Gallery::open_with_busy_timeout(&db, GalleryConfig::default(), timeout).unwrap();
+    assert_eq!(reader.len(), 10);
+    assert_eq!(
+        reader.identify(&population.probe(3, 2, true), 1).unwrap()[0].id,
+        person_id(3)
+    );
+
+    let newcomer = population.subjects[10].clone();
+    let started = Instant::now();
+    let result = gallery.enroll(newcomer.clone(), DuplicatePolicy::Reject);
+    let elapsed = started.elapsed();
+    match result {
+        Err(Error::Busy { path, waited }) => {
+            assert_eq!(path, db);
+            assert_eq!(waited, timeout);
+        }
+        other => panic!("expected Error::Busy, got {other:?}"),
+    }
+    assert!(
+        elapsed + Duration::from_millis(50) >= timeout,
+        "gave up after {elapsed:?}, before the timeout"
+    );
+    let message = Error::Busy {
+        path: db.clone(),
+        waited: timeout,
+    }
+    .to_string();
+    assert!(message.contains("locked by another connection"), "{message}");
+    assert!(message.contains("0.6 s"), "{message}");
+    // Nothing changed, in memory or on disk; a removal is refused the same way.
+    assert!(!gallery.contains(&newcomer.id));
+    assert!(matches!(
+        gallery.remove(&person_id(0)),
+        Err(Error::Busy { .. })
+    ));
+    assert!(gallery.contains(&person_id(0)));
+    let count: i64 = other
+        .query_row("SELECT count(*) FROM subjects", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(count, 10);
+
+    // The lock released, the same enrollment goes through.
+    other.execute_batch("ROLLBACK").unwrap();
+    let outcome = gallery.enroll(newcomer, DuplicatePolicy::Reject).unwrap();
+    assert!(outcome.is_stored());
+    gallery.remove(&person_id(0)).unwrap();
+    drop(gallery);
+    let reopened = Gallery::open(&db, GalleryConfig::default()).unwrap();
+    assert_eq!(reopened.len(), 10);
+    assert!(reopened.contains(&person_id(10)) && !reopened.contains(&person_id(0)));
+    // A process that opened the file before these writes sees them after `reload`.
+    let shared = SharedGallery::new(reader);
+    assert!(!shared.contains(&person_id(10)).unwrap());
+    shared.reload().unwrap();
+    assert!(shared.contains(&person_id(10)).unwrap());
+    assert!(!shared.contains(&person_id(0)).unwrap());
+}
+
+/// A write that panics half-way poisons the lock; the next call reloads the committed state
+/// from the database and the gallery goes on serving.
+#[test]
+fn a_poisoned_shared_gallery_is_reloaded_from_its_database() {
+    let population = Population::generate(PopulationSpec {
+        seed: 3030,
+        people: 8,
+        fingers: 2,
+        face_dim: Some(64),
+        reenrolled: 0,
+        shared_face: 0,
+        shared_finger: 0,
+        ..PopulationSpec::default()
+    });
+    let dir = TempDir::new("poison");
+    let db = dir.0.join("gallery.db");
+    let shared = SharedGallery::open(&db, GalleryConfig::default()).unwrap();
+    for subject in &population.subjects[..6] {
+        shared
+            .enroll(subject.clone(), DuplicatePolicy::Reject)
+            .unwrap();
+    }
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        shared
+            .write(|g| {
+                // Committed to the file, then the in-memory change is abandoned half-way.
+                g.remove(&person_id(1)).unwrap();
+                panic!("half-way through a change");
+            })
+            .unwrap();
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(shared.len().unwrap(), 5);
+    assert!(!shared.contains(&person_id(1)).unwrap());
+    let hits = shared.identify(&population.probe(4, 2, true), 1).unwrap();
+    assert_eq!(hits[0].id, person_id(4));
+    shared
+        .enroll(population.subjects[6].clone(), DuplicatePolicy::Reject)
+        .unwrap();
+    assert_eq!(shared.len().unwrap(), 6);
+}

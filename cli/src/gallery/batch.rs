@@ -49,6 +49,8 @@ pub struct BatchArgs {
     /// The gallery database (created if missing).
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub lock: super::LockArgs,
     /// The manifest.
     #[arg(value_name = "MANIFEST.csv")]
     pub manifest: PathBuf,
@@ -201,7 +203,7 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let total_rows = rows.len() + summary.bad;
-    let mut gallery = open_gallery(&args.db)?;
+    let mut gallery = open_gallery(&args.db, &args.lock)?;
     let progress = ProgressBar::new(rows.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} subjects  {per_sec}  eta {eta}")
             .expect("static template"),
@@ -231,7 +233,7 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
                         problems.push((line, text));
                     }
                 }
-                Err(e @ galton::Error::Database { .. }) => {
+                Err(e @ (galton::Error::Database { .. } | galton::Error::Busy { .. })) => {
                     progress.abandon();
                     return Err(e).context(format!("line {line}: cannot enroll {id:?}"));
                 }

@@ -28,6 +28,8 @@ pub struct EnrollArgs {
     /// The gallery database (created if missing).
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub lock: super::LockArgs,
     /// The subject's external id.
     #[arg(long)]
     pub id: String,
@@ -63,7 +65,7 @@ pub fn run(args: &EnrollArgs) -> anyhow::Result<ExitCode> {
     let face = args.face.as_deref().map(load_face).transpose()?;
     let meta = args.meta.iter().map(|m| (m.key.clone(), m.value.clone()));
     let subject = build_subject(&args.id, fingers, face, meta)?;
-    let mut gallery = open_gallery(&args.db)?;
+    let mut gallery = open_gallery(&args.db, &args.lock)?;
     let outcome = gallery
         .enroll(subject, policy(args.reject_duplicates))
         .with_context(|| format!("cannot enroll {:?}", args.id))?;

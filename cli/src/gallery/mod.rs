@@ -30,12 +30,41 @@ pub mod exit {
     pub const ALREADY_ENROLLED: u8 = 6;
     /// `verify`: the probe does not match the claimed id.
     pub const NO_MATCH: u8 = 2;
+    /// Any command: the database stayed locked by another process for longer than
+    /// `--busy-timeout`; nothing was changed, the command can be run again.
+    pub const BUSY: u8 = 7;
+}
+
+/// How long a gallery command waits for another process's lock on the database.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LockArgs {
+    /// Seconds to wait while another process writes to the database before giving up with
+    /// exit code 7 (nothing changed; run the command again). 0 gives up at once.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub busy_timeout: f64,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Ok(s),
+        _ => Err(format!("{text:?}: expected seconds, from 0 to 86400")),
+    }
+}
+
+/// The exit code of a command that failed with `err`: [`exit::BUSY`] for a database locked
+/// too long, otherwise 1.
+pub fn failure_code(err: &anyhow::Error) -> std::process::ExitCode {
+    let busy = err
+        .chain()
+        .any(|e| matches!(e.downcast_ref(), Some(galton::Error::Busy { .. })));
+    std::process::ExitCode::from(if busy { exit::BUSY } else { 1 })
 }
 
 /// Opens the gallery database at `path` (created if missing), with the default thresholds.
 /// The one place the commands get their gallery from.
-pub fn open_gallery(path: &Path) -> anyhow::Result<Gallery> {
-    Gallery::open(path, galton::gallery::GalleryConfig::default())
+pub fn open_gallery(path: &Path, lock: &LockArgs) -> anyhow::Result<Gallery> {
+    let timeout = std::time::Duration::from_secs_f64(lock.busy_timeout);
+    Gallery::open_with_busy_timeout(path, galton::gallery::GalleryConfig::default(), timeout)
         .with_context(|| format!("cannot open the gallery {}", path.display()))
 }
 

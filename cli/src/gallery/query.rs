@@ -37,6 +37,8 @@ pub struct VerifyArgs {
     /// The gallery database.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub lock: super::LockArgs,
     /// The claimed id.
     #[arg(long)]
     pub id: String,
@@ -54,6 +56,8 @@ pub struct IdentifyArgs {
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
     #[command(flatten)]
+    pub lock: super::LockArgs,
+    #[command(flatten)]
     pub probe: ProbeArgs,
     /// Candidates to list.
     #[arg(short = 'k', long, default_value_t = 10)]
@@ -69,6 +73,8 @@ pub struct ListArgs {
     /// The gallery database.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub lock: super::LockArgs,
     /// Print a JSON array.
     #[arg(long)]
     pub json: bool,
@@ -80,6 +86,8 @@ pub struct RemoveArgs {
     /// The gallery database.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub lock: super::LockArgs,
     /// The id to remove.
     #[arg(long)]
     pub id: String,
@@ -110,7 +118,7 @@ fn modalities_out(c: &Comparison) -> Vec<ModalityOut> {
 pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let p = &args.probe;
     let probe = load_probe(&p.fingers, p.face.as_deref(), p.ppi)?;
-    let gallery = open_gallery(&args.db)?;
+    let gallery = open_gallery(&args.db, &args.lock)?;
     let v = gallery.verify(&args.id, &probe)?;
     let match_fmr = gallery.config().match_fmr;
     if args.json {
@@ -162,7 +170,7 @@ pub fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 pub fn identify(args: &IdentifyArgs) -> anyhow::Result<ExitCode> {
     let p = &args.probe;
     let probe = load_probe(&p.fingers, p.face.as_deref(), p.ppi)?;
-    let gallery = open_gallery(&args.db)?;
+    let gallery = open_gallery(&args.db, &args.lock)?;
     let hits = gallery.identify(&probe, args.k)?;
     if args.json {
         let out: Vec<_> = hits
@@ -270,7 +278,7 @@ fn listed(gallery: &Gallery) -> Vec<Listed> {
 
 /// Runs `galton list`.
 pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
-    let gallery = open_gallery(&args.db)?;
+    let gallery = open_gallery(&args.db, &args.lock)?;
     let subjects = listed(&gallery);
     if args.json {
         println!("{}", serde_json::to_string(&subjects)?);
@@ -308,7 +316,7 @@ pub fn list(args: &ListArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `galton remove`.
 pub fn remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
-    let mut gallery = open_gallery(&args.db)?;
+    let mut gallery = open_gallery(&args.db, &args.lock)?;
     gallery
         .remove(&args.id)
         .with_context(|| format!("cannot remove {:?}", args.id))?;

@@ -28,6 +28,8 @@ pub struct DedupArgs {
     /// The gallery database.
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
+    #[command(flatten)]
+    pub lock: super::LockArgs,
     /// The report folder (created if missing; its three files are overwritten).
     #[arg(long, value_name = "DIR")]
     pub report: PathBuf,
@@ -54,7 +56,7 @@ struct Summary {
 
 /// Runs the command: exit 0 once the report is written, whatever it found.
 pub fn run(args: &DedupArgs) -> anyhow::Result<ExitCode> {
-    let gallery = open_gallery(&args.db)?;
+    let gallery = open_gallery(&args.db, &args.lock)?;
     let started = Instant::now();
     let report = gallery.deduplicate()?;
     let wall_seconds = started.elapsed().as_secs_f64();

@@ -107,7 +107,12 @@ fn readers_see_committed_states_while_a_writer_churns() {
         .map(|p| population.probe(p, 2, true))
         .collect();
     let expected: Vec<Comparison> = (0..STABLE + CHURNED)
-        .map(|p| reference.verify(&person_id(p), &probes[p]).unwrap().comparison)
+        .map(|p| {
+            reference
+                .verify(&person_id(p), &probes[p])
+                .unwrap()
+                .comparison
+        })
         .collect();
     for p in 0..STABLE + CHURNED {
         let hits = reference.identify(&probes[p], 3).unwrap();
@@ -146,7 +151,10 @@ fn readers_see_committed_states_while_a_writer_churns() {
                     assert_eq!(v.comparison, expected[p], "stable {p}: verify");
                     let hits = shared.identify(&probes[p], 3).unwrap();
                     assert_eq!(hits[0].id, person_id(p), "stable {p}: identify");
-                    assert_eq!(hits[0].comparison, expected[p], "stable {p}: identify score");
+                    assert_eq!(
+                        hits[0].comparison, expected[p],
+                        "stable {p}: identify score"
+                    );
                     // A churned subject.
                     let c = (i * 31 + r) % CHURNED;
                     let p = STABLE + c;
@@ -233,8 +241,14 @@ fn readers_see_committed_states_while_a_writer_churns() {
         count(&counts.seen_present),
         count(&counts.seen_absent),
     );
-    assert!(count(&counts.identify) >= READERS, "the readers did not run");
-    assert!(count(&counts.strict) > 0, "no answer could be checked strictly");
+    assert!(
+        count(&counts.identify) >= READERS,
+        "the readers did not run"
+    );
+    assert!(
+        count(&counts.strict) > 0,
+        "no answer could be checked strictly"
+    );
     assert!(enrolled > 0 && removed > 0);
 
     // Exactly the committed set, in memory and on disk.
@@ -325,7 +339,10 @@ fn a_write_waits_for_the_busy_timeout_then_fails_with_busy() {
         waited: timeout,
     }
     .to_string();
-    assert!(message.contains("locked by another connection"), "{message}");
+    assert!(
+        message.contains("locked by another connection"),
+        "{message}"
+    );
     assert!(message.contains("0.6 s"), "{message}");
     // Nothing changed, in memory or on disk; a removal is refused the same way.
     assert!(!gallery.contains(&newcomer.id));

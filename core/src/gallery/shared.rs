@@ -218,11 +218,8 @@ impl SharedGallery {
         // Read outside the lock (queries go on), then swap, unless a write came meanwhile.
         loop {
             let generation = self.read_state()?.generation;
-            let fresh = Gallery::open_with_busy_timeout(
-                &origin.path,
-                config.clone(),
-                origin.busy_timeout,
-            )?;
+            let fresh =
+                Gallery::open_with_busy_timeout(&origin.path, config.clone(), origin.busy_timeout)?;
             let mut state = self.write_state()?;
             if state.generation == generation {
                 state.gallery = fresh;

@@ -32,6 +32,7 @@ pub(crate) fn galton_error(py: Python<'_>, name: &'static str, message: String) 
         "DuplicateIdError" => class!(py, "DuplicateIdError"),
         "InvalidArgumentError" => class!(py, "InvalidArgumentError"),
         "DatabaseError" => class!(py, "DatabaseError"),
+        "BusyError" => class!(py, "BusyError"),
         _ => class!(py, "GaltonError"),
     };
     match class {
@@ -54,6 +55,7 @@ pub(crate) fn to_py(py: Python<'_>, error: galton::Error) -> PyErr {
         E::DuplicateId(_) => "DuplicateIdError",
         E::InvalidArgument(_) => "InvalidArgumentError",
         E::Database { .. } => "DatabaseError",
+        E::Busy { .. } => "BusyError",
         E::Io { path, source } => {
             // OSError(errno, strerror, filename): `errno`, `strerror`, `filename` are set.
             let errno = source.raw_os_error().unwrap_or(0);

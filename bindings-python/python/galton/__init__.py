@@ -23,6 +23,7 @@ Errors derive from :class:`GaltonError` and from the matching built-in exception
 """
 
 from ._errors import (
+    BusyError,
     DatabaseError,
     DuplicateIdError,
     GaltonError,
@@ -143,5 +144,6 @@ __all__ = [
     "DuplicateIdError",
     "InvalidArgumentError",
     "DatabaseError",
+    "BusyError",
     "GaltonIOError",
 ]

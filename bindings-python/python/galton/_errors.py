@@ -24,6 +24,7 @@ __all__ = [
     "DuplicateIdError",
     "InvalidArgumentError",
     "DatabaseError",
+    "BusyError",
     "GaltonIOError",
 ]
 
@@ -70,6 +71,11 @@ class InvalidArgumentError(GaltonError, ValueError):
 class DatabaseError(GaltonError):
     """A gallery database cannot be used: not a galton database, newer schema, damaged,
     locked, or a write failed."""
+
+
+class BusyError(DatabaseError, TimeoutError):
+    """A gallery database stayed locked by another connection (another process) for longer
+    than the busy timeout; nothing was changed and the call can be tried again."""
 
 
 class GaltonIOError(GaltonError, OSError):

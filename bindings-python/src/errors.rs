@@ -34,6 +34,7 @@ pub(crate) fn galton_error(py: Python<'_>, name: &'static str, message: String) 
         "InvalidArgumentError" => class!(py, "InvalidArgumentError"),
         "DatabaseError" => class!(py, "DatabaseError"),
         "StoreKeyError" => class!(py, "StoreKeyError"),
+        "BusyError" => class!(py, "BusyError"),
         _ => class!(py, "GaltonError"),
     };
     match class {
@@ -58,6 +59,7 @@ pub(crate) fn to_py(py: Python<'_>, error: galton::Error) -> PyErr {
         E::InvalidArgument(_) => "InvalidArgumentError",
         E::Database { .. } => "DatabaseError",
         E::Key(_) => "StoreKeyError",
+        E::Busy { .. } => "BusyError",
         E::Io { path, source } => {
             // OSError(errno, strerror, filename): `errno`, `strerror`, `filename` are set.
             let errno = source.raw_os_error().unwrap_or(0);

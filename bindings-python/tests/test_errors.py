@@ -27,6 +27,7 @@ def test_hierarchy():
         assert issubclass(cls, E.GaltonError) and issubclass(cls, base), cls
     assert issubclass(E.DatabaseError, E.GaltonError)
     assert issubclass(E.StoreKeyError, E.GaltonError)
+    assert issubclass(E.BusyError, E.DatabaseError) and issubclass(E.BusyError, TimeoutError)
     assert E.InvalidImageError.__module__ == "galton"
 
 

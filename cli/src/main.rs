@@ -95,7 +95,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("galton: {err:#}");
-            ExitCode::FAILURE
+            gallery::failure_code(&err)
         }
     }
 }

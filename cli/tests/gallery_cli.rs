@@ -399,3 +399,76 @@ fn npy_f32(values: &[f32]) -> Vec<u8> {
     }
     out
 }
+
+/// Another process holding the database's write lock (here the test, through SQLite): reading
+/// commands go on, a writing one waits `--busy-timeout` seconds, then exits with code 7 and
+/// says why, changing nothing; a writer that waits long enough goes through once the lock is
+/// released.
+#[test]
+fn a_locked_database_makes_writers_wait_then_exit_7() {
+    let dir = temp_dir("gallery-busy");
+    write_people(&dir, 3);
+    let db = dir.join("g.db");
+    let out = enroll(&db, "A", &dir, 0, 0, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Readers are not blocked.
+    assert_eq!(ids(&list_json(&db)), ["A"]);
+    let mut a = args(&["verify", "--db", db.to_str().unwrap(), "--id", "A"]);
+    a.extend(fingers(&dir, 0, 1));
+    let out = run(&a);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+
+    let started = std::time::Instant::now();
+    let out = enroll(&db, "B", &dir, 1, 0, &["--busy-timeout", "0.5"]);
+    let elapsed = started.elapsed();
+    assert_eq!(code(&out), 7, "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("locked by another connection") && stderr.contains("0.5 s"),
+        "{stderr}"
+    );
+    assert!(
+        elapsed >= std::time::Duration::from_millis(450),
+        "{elapsed:?}"
+    );
+    let out = run(&args(&[
+        "remove",
+        "--db",
+        db.to_str().unwrap(),
+        "--id",
+        "A",
+        "--busy-timeout",
+        "0",
+    ]));
+    assert_eq!(code(&out), 7, "{}", text(&out.stderr));
+    assert_eq!(ids(&list_json(&db)), ["A"], "nothing changed");
+
+    // A second galton process waiting up to 30 s gets the lock when it is released.
+    let mut a = args(&["enroll", "--db", db.to_str().unwrap(), "--id", "B"]);
+    a.extend(fingers(&dir, 1, 0));
+    a.extend(args(&["--busy-timeout", "30"]));
+    let waiting = std::process::Command::new(env!("CARGO_BIN_EXE_galton"))
+        .args(&a)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    other.execute_batch("ROLLBACK").unwrap();
+    let out = waiting.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(ids(&list_json(&db)), ["A", "B"]);
+
+    let out = run(&args(&[
+        "list",
+        "--db",
+        db.to_str().unwrap(),
+        "--busy-timeout",
+        "-1",
+    ]));
+    assert_eq!(code(&out), 2, "clap refuses a negative timeout");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -86,6 +86,26 @@ pub enum Error {
     /// not encrypted. Nothing was read or written with it.
     #[error("key: {0}")]
     Key(String),
+    /// A gallery database stayed locked by another connection (another process, or another
+    /// store on the same file) for longer than the busy timeout. Nothing was changed; the
+    /// call can be tried again.
+    #[error(
+        "gallery database {}: locked by another connection, still locked after waiting {:.1} s; \
+         nothing was changed, try again",
+        path.display(),
+        waited.as_secs_f64()
+    )]
+    Busy {
+        /// The database file.
+        path: PathBuf,
+        /// How long the call waited for the lock (the busy timeout).
+        waited: std::time::Duration,
+    },
+
+    /// A change to a shared gallery panicked half-way, so its in-memory state cannot be
+    /// trusted, and it has no database to be restored from. Rebuild the gallery.
+    #[error("gallery state lost: {0}")]
+    Poisoned(String),
 
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]

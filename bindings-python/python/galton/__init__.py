@@ -23,6 +23,7 @@ Errors derive from :class:`GaltonError` and from the matching built-in exception
 """
 
 from ._errors import (
+    BusyError,
     DatabaseError,
     StoreKeyError,
     DuplicateIdError,
@@ -147,5 +148,6 @@ __all__ = [
     "InvalidArgumentError",
     "DatabaseError",
     "StoreKeyError",
+    "BusyError",
     "GaltonIOError",
 ]

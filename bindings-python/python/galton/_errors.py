@@ -26,6 +26,7 @@ __all__ = [
     "InvalidArgumentError",
     "DatabaseError",
     "StoreKeyError",
+    "BusyError",
     "GaltonIOError",
 ]
 
@@ -82,6 +83,11 @@ class DatabaseError(GaltonError):
 class StoreKeyError(GaltonError):
     """A gallery's encryption key is missing, wrong or malformed, or given for a gallery that
     is not encrypted; nothing was read or written with it."""
+
+
+class BusyError(DatabaseError, TimeoutError):
+    """A gallery database stayed locked by another connection (another process) for longer
+    than the busy timeout; nothing was changed and the call can be tried again."""
 
 
 class GaltonIOError(GaltonError, OSError):

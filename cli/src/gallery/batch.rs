@@ -250,7 +250,7 @@ fn run_batch(args: &BatchArgs) -> anyhow::Result<ExitCode> {
                         problems.push((line, text));
                     }
                 }
-                Err(e @ galton::Error::Database { .. }) => {
+                Err(e @ (galton::Error::Database { .. } | galton::Error::Busy { .. })) => {
                     progress.abandon();
                     return Err(e).context(format!("line {line}: cannot enroll {id:?}"));
                 }

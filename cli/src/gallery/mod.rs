@@ -32,14 +32,34 @@ pub mod exit {
     pub const ALREADY_ENROLLED: u8 = 6;
     /// `verify`: the probe does not match the claimed id.
     pub const NO_MATCH: u8 = 2;
+    /// Any command: the database stayed locked by another process for longer than
+    /// `--busy-timeout`; nothing was changed, the command can be run again.
+    pub const BUSY: u8 = 7;
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=86_400.0).contains(&s) => Ok(s),
+        _ => Err(format!("{text:?}: expected seconds, from 0 to 86400")),
+    }
+}
+
+/// The exit code of a command that failed with `err`: [`exit::BUSY`] for a database locked
+/// too long, otherwise 1.
+pub fn failure_code(err: &anyhow::Error) -> std::process::ExitCode {
+    let busy = err
+        .chain()
+        .any(|e| matches!(e.downcast_ref(), Some(galton::Error::Busy { .. })));
+    std::process::ExitCode::from(if busy { exit::BUSY } else { 1 })
 }
 
 /// The environment variable holding a gallery's key (64 hexadecimal digits).
 pub const KEY_ENV: &str = "GALTON_KEY";
 
 /// How a gallery command opens its database: the key (which keeps the templates and
-/// embeddings encrypted) and the operator id recorded in the audit trail.
-#[derive(Debug, Clone, Default, clap::Args)]
+/// embeddings encrypted), the operator id recorded in the audit trail, and how long to wait
+/// for another process's lock.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Access {
     /// The gallery's key: a file holding 64 hexadecimal digits (`galton key generate`).
     /// Without it, the key is read from the GALTON_KEY environment variable, if set; without
@@ -50,6 +70,10 @@ pub struct Access {
     /// audit trail.
     #[arg(long, value_name = "ID")]
     pub operator: Option<String>,
+    /// Seconds to wait while another process writes to the database before giving up with
+    /// exit code 7 (nothing changed; run the command again). 0 gives up at once.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = parse_seconds)]
+    pub busy_timeout: f64,
 }
 
 impl Access {
@@ -68,7 +92,8 @@ impl Access {
             }
             (None, None) => None,
         };
-        let mut options = StoreOptions::default();
+        let mut options = StoreOptions::default()
+            .with_busy_timeout(std::time::Duration::from_secs_f64(self.busy_timeout));
         if let Some(key) = key {
             options = options.with_key(key);
         }

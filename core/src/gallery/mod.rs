@@ -63,6 +63,7 @@ pub mod fusion;
 pub mod prefilter;
 mod record;
 mod search;
+pub mod shared;
 #[cfg(feature = "store")]
 pub mod store;
 pub mod subject;
@@ -70,6 +71,7 @@ pub mod subject;
 pub use dedup::{DedupReport, DuplicatePair, Inconsistency};
 pub use fusion::{Comparison, Modality, ModalityScore, TailModel};
 pub use search::{Hit, Verification};
+pub use shared::SharedGallery;
 pub use subject::{Probe, Subject, MAX_IMPRESSIONS};
 
 use prefilter::{FingerPrefilter, PrefilterConfig};
@@ -429,25 +431,48 @@ impl Gallery {
         record: Record,
         policy: DuplicatePolicy,
     ) -> Result<EnrollOutcome> {
+        match self.decide_enroll(&subject, &record, policy) {
+            Err(outcome) => self.refused(&subject, outcome),
+            Ok(duplicates) => self.apply_enroll(subject, record, duplicates),
+        }
+    }
+
+    /// The read-only half of an enrollment: `Ok(duplicates)` to store the subject (flagged if
+    /// any), or `Err(outcome)` to refuse it.
+    fn decide_enroll(
+        &self,
+        subject: &Subject,
+        record: &Record,
+        policy: DuplicatePolicy,
+    ) -> std::result::Result<Vec<Hit>, EnrollOutcome> {
         if let Some(&slot) = self.by_id.get(&subject.id) {
             let stored = self.slots[slot as usize].as_ref().expect("indexed slot");
             let comparison =
-                record::compare(&record, &stored.record, &mut Matcher::new(), self.models());
-            let outcome = if comparison.is_match(self.config.match_fmr) {
+                record::compare(record, &stored.record, &mut Matcher::new(), self.models());
+            return Err(if comparison.is_match(self.config.match_fmr) {
                 EnrollOutcome::AlreadyEnrolled { comparison }
             } else {
                 EnrollOutcome::IdRegisteredWithDifferentBiometrics { comparison }
-            };
-            return self.refused(&subject, outcome);
+            });
         }
         let duplicates: Vec<Hit> = self
-            .search_record(&record, 10, None)
+            .search_record(record, 10, None)
             .into_iter()
             .filter(|h| h.comparison.is_match(self.config.duplicate_fmr))
             .collect();
         if !duplicates.is_empty() && policy == DuplicatePolicy::Reject {
-            return self.refused(&subject, EnrollOutcome::RejectedDuplicate { duplicates });
+            return Err(EnrollOutcome::RejectedDuplicate { duplicates });
         }
+        Ok(duplicates)
+    }
+
+    /// The writing half of an enrollment, after [`Gallery::decide_enroll`] on this same state.
+    fn apply_enroll(
+        &mut self,
+        subject: Subject,
+        record: Record,
+        duplicates: Vec<Hit>,
+    ) -> Result<EnrollOutcome> {
         let note = if duplicates.is_empty() {
             String::new()
         } else {
@@ -689,6 +714,17 @@ impl Gallery {
     /// [`Error::Key`] an encrypted one.
     pub fn open(path: impl AsRef<std::path::Path>, config: GalleryConfig) -> Result<Gallery> {
         Gallery::open_with(path, config, &store::StoreOptions::default())
+    }
+
+    /// [`Gallery::open`], waiting up to `busy_timeout` (instead of [`store::BUSY_TIMEOUT`])
+    /// for another connection's lock before a write fails with [`Error::Busy`].
+    pub fn open_with_busy_timeout(
+        path: impl AsRef<std::path::Path>,
+        config: GalleryConfig,
+        busy_timeout: std::time::Duration,
+    ) -> Result<Gallery> {
+        let options = store::StoreOptions::default().with_busy_timeout(busy_timeout);
+        Gallery::open_with(path, config, &options)
     }
 
     fn store_mut(&mut self) -> Option<&mut store::Store> {

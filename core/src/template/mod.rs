@@ -383,13 +383,23 @@ pub fn decode_views_with_limits(bytes: &[u8], limits: &TemplateLimits) -> Result
 /// caller that knows what it was given (a file named `.iso`, a field of a message) and wants
 /// a record of another format refused rather than read. ISO and ANSI records share their
 /// first bytes, so an ANSI record given as ISO (or the reverse) fails with that format's
-/// error. A record always holds at least one view.
+/// error. A record always holds at least one view. Under the default [`TemplateLimits`].
 pub fn decode_views_as(bytes: &[u8], format: TemplateFormat) -> Result<Vec<Template>> {
+    decode_views_as_with_limits(bytes, format, &TemplateLimits::default())
+}
+
+/// [`decode_views_as`] under explicit limits.
+pub fn decode_views_as_with_limits(
+    bytes: &[u8],
+    format: TemplateFormat,
+    limits: &TemplateLimits,
+) -> Result<Vec<Template>> {
+    Limit::TemplateBytes.check(bytes.len() as u64, limits.max_bytes as u64)?;
     match format {
-        TemplateFormat::Galton => native::decode(bytes),
-        TemplateFormat::Iso19794_2 => iso::decode(bytes),
-        TemplateFormat::Ansi378 => ansi::decode(bytes),
-        TemplateFormat::Json => json::decode(bytes),
+        TemplateFormat::Galton => native::decode(bytes, limits),
+        TemplateFormat::Iso19794_2 => iso::decode(bytes, limits),
+        TemplateFormat::Ansi378 => ansi::decode(bytes, limits),
+        TemplateFormat::Json => json::decode(bytes, limits),
     }
 }
 

@@ -363,6 +363,17 @@ impl Store {
         outcome: &str,
         data_hash: Option<[u8; 32]>,
     ) -> Result<Receipt> {
+        let recorded = self.record_now(operation, subject_id, outcome, data_hash);
+        self.timed(recorded)
+    }
+
+    fn record_now(
+        &mut self,
+        operation: Operation,
+        subject_id: &str,
+        outcome: &str,
+        data_hash: Option<[u8; 32]>,
+    ) -> Result<Receipt> {
         let path = &self.path;
         let tx = self
             .conn

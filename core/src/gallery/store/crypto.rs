@@ -152,12 +152,21 @@ pub struct StoreOptions {
     /// Who is operating, recorded with every row of the audit trail (an employee number,
     /// a station name …).
     pub operator: Option<String>,
+    /// How long a call waits for another connection's lock before failing with
+    /// [`Error::Busy`]; `None` is [`super::BUSY_TIMEOUT`].
+    pub busy_timeout: Option<std::time::Duration>,
 }
 
 impl StoreOptions {
     /// With this key.
     pub fn with_key(mut self, key: StoreKey) -> StoreOptions {
         self.key = Some(key);
+        self
+    }
+
+    /// Waiting up to `busy_timeout` for another connection's lock (zero fails at once).
+    pub fn with_busy_timeout(mut self, busy_timeout: std::time::Duration) -> StoreOptions {
+        self.busy_timeout = Some(busy_timeout);
         self
     }
 

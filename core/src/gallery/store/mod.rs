@@ -126,6 +126,11 @@ pub struct Store {
     cipher: Option<Cipher>,
     /// Recorded with every audit row.
     operator: Option<String>,
+    /// How long a call waits for another connection's lock.
+    busy_timeout: Duration,
+    /// What it was opened with, to open the file again the same way (a shared gallery
+    /// reloading). The key is kept as the cipher keeps its schedule: in memory, wiped on drop.
+    options: StoreOptions,
 }
 
 impl Store {
@@ -145,12 +150,26 @@ impl Store {
     /// new or empty file opened with a key becomes encrypted.
     pub fn open_with(path: &Path, options: &StoreOptions) -> Result<Store> {
         options.validate()?;
+        let busy_timeout = options.busy_timeout.unwrap_or(BUSY_TIMEOUT);
+        Store::open_now(path, options, busy_timeout).map_err(|e| waited(e, busy_timeout))
+    }
+
+    /// [`Store::open`], waiting up to `busy_timeout` for another connection's lock (at open
+    /// and at every later call) before failing with [`Error::Busy`]; zero fails at once.
+    pub fn open_with_busy_timeout(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        Store::open_with(
+            path,
+            &StoreOptions::default().with_busy_timeout(busy_timeout),
+        )
+    }
+
+    fn open_now(path: &Path, options: &StoreOptions, busy_timeout: Duration) -> Result<Store> {
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(sql(path, "opening"))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
+        conn.busy_timeout(busy_timeout)
             .map_err(sql(path, "setting the lock timeout"))?;
         conn.set_prepared_statement_cache_capacity(32);
         let mut store = Store {
@@ -158,6 +177,8 @@ impl Store {
             path: path.to_path_buf(),
             cipher: options.key.as_ref().map(Cipher::new),
             operator: options.operator.clone(),
+            busy_timeout,
+            options: options.clone(),
         };
         // Nothing is written before the file is known to be ours (or empty) and the key is
         // known to be right.
@@ -188,13 +209,29 @@ impl Store {
         &self.path
     }
 
+    /// The options the store was opened with.
+    pub(crate) fn options(&self) -> &StoreOptions {
+        &self.options
+    }
+
+    /// How long a call waits for another connection's lock.
+    pub fn busy_timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    /// `result`, with the wait of an [`Error::Busy`] set to this store's timeout.
+    pub(super) fn timed<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|e| waited(e, self.busy_timeout))
+    }
+
     /// Stores a new subject, in one transaction. [`Error::DuplicateId`] if its id is stored
     /// already (and then nothing changes); the errors of [`Subject::validate`] (without a
     /// face dimension) for a subject that could not be given back as it is.
     /// Records it in the audit trail (operation `enroll`, outcome `enrolled` or `flagged`)
     /// in the same transaction, and returns the receipt.
     pub fn insert(&mut self, record: &StoredSubject) -> Result<Receipt> {
-        let mut receipts = self.insert_rows(std::slice::from_ref(record), Operation::Enroll)?;
+        let inserted = self.insert_rows(std::slice::from_ref(record), Operation::Enroll);
+        let mut receipts = self.timed(inserted)?;
         Ok(receipts.pop().expect("one receipt per record"))
     }
 
@@ -203,7 +240,8 @@ impl Store {
     /// the file is flushed once. Each is recorded in the audit trail as an `import` (outcome
     /// `imported`, or `flagged`); one receipt each, in order.
     pub fn insert_many(&mut self, records: &[StoredSubject]) -> Result<Vec<Receipt>> {
-        self.insert_rows(records, Operation::Import)
+        let inserted = self.insert_rows(records, Operation::Import);
+        self.timed(inserted)
     }
 
     fn insert_rows(
@@ -278,6 +316,16 @@ impl Store {
         operation: Operation,
         outcome: &str,
     ) -> Result<Receipt> {
+        let replaced = self.replace_now(record, operation, outcome);
+        self.timed(replaced)
+    }
+
+    fn replace_now(
+        &mut self,
+        record: &StoredSubject,
+        operation: Operation,
+        outcome: &str,
+    ) -> Result<Receipt> {
         let e = encode(record, self.cipher.as_ref())?;
         let id = &record.subject.id;
         let path = &self.path;
@@ -330,6 +378,11 @@ impl Store {
     /// (`remove`, `removed`, the hash of the removed biometrics). [`Error::NotFound`] if
     /// absent.
     pub fn remove(&mut self, id: &str) -> Result<Receipt> {
+        let removed = self.remove_now(id);
+        self.timed(removed)
+    }
+
+    fn remove_now(&mut self, id: &str) -> Result<Receipt> {
         let path = &self.path;
         let doing = format!("removing subject {id:?}");
         let tx = self
@@ -358,6 +411,10 @@ impl Store {
 
     /// The subject `id`, if stored.
     pub fn get(&self, id: &str) -> Result<Option<StoredSubject>> {
+        self.timed(self.get_now(id))
+    }
+
+    fn get_now(&self, id: &str) -> Result<Option<StoredSubject>> {
         let doing = format!("reading subject {id:?}");
         // One read transaction: both queries see the same state.
         let tx = self
@@ -369,6 +426,10 @@ impl Store {
 
     /// Every stored subject, in insertion order (two queries, whatever the count).
     pub fn load_all(&self) -> Result<Vec<StoredSubject>> {
+        self.timed(self.load_all_now())
+    }
+
+    fn load_all_now(&self) -> Result<Vec<StoredSubject>> {
         let path = &self.path;
         let doing = "reading the subjects";
         let tx = self
@@ -426,12 +487,12 @@ impl Store {
 
     /// How many subjects are stored.
     pub fn len(&self) -> Result<usize> {
-        let n: i64 = self
+        let n: Result<i64> = self
             .conn
             .prepare_cached("SELECT count(*) FROM subjects")
             .and_then(|mut st| st.query_row([], |row| row.get(0)))
-            .map_err(sql(&self.path, "counting the subjects"))?;
-        Ok(n as usize)
+            .map_err(sql(&self.path, "counting the subjects"));
+        Ok(self.timed(n)? as usize)
     }
 
     /// Whether no subject is stored.
@@ -441,22 +502,25 @@ impl Store {
 
     /// The gallery setting `key` (the face dimension, say), if set.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.conn
+        let value = self
+            .conn
             .prepare_cached("SELECT value FROM settings WHERE key = ?1")
             .and_then(|mut st| st.query_row([key], |row| row.get(0)).optional())
-            .map_err(sql(&self.path, &format!("reading setting {key:?}")))
+            .map_err(sql(&self.path, &format!("reading setting {key:?}")));
+        self.timed(value)
     }
 
     /// Sets the gallery setting `key` to `value`, replacing any value it had.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.conn
+        let written = self
+            .conn
             .prepare_cached(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
             .and_then(|mut st| st.execute([key, value]))
-            .map_err(sql(&self.path, &format!("writing setting {key:?}")))?;
-        Ok(())
+            .map_err(sql(&self.path, &format!("writing setting {key:?}")));
+        self.timed(written).map(|_| ())
     }
 
     /// Checks, reading only, that the file is a galton gallery (or a new, empty database) of
@@ -592,18 +656,32 @@ pub(super) fn database(path: &Path, reason: String) -> Error {
     }
 }
 
-/// Maps an SQLite error met while `doing` something to [`Error::Database`], in words.
+/// An [`Error::Busy`] given the wait `busy_timeout`; any other error as it is.
+fn waited(error: Error, busy_timeout: Duration) -> Error {
+    match error {
+        Error::Busy { path, .. } => Error::Busy {
+            path,
+            waited: busy_timeout,
+        },
+        other => other,
+    }
+}
+
+/// Maps an SQLite error met while `doing` something to [`Error::Database`], in words, or a
+/// lock held too long by another connection to [`Error::Busy`] (its wait is set by the
+/// store's public methods, which know the timeout).
 pub(super) fn sql<'a>(
     path: &'a Path,
     doing: &'a str,
 ) -> impl FnOnce(rusqlite::Error) -> Error + 'a {
     move |e| {
         let reason = match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-                "{doing}: locked by another connection for more than {} s; nothing was \
-                 changed, try again",
-                BUSY_TIMEOUT.as_secs()
-            ),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                return Error::Busy {
+                    path: path.to_path_buf(),
+                    waited: BUSY_TIMEOUT,
+                }
+            }
             Some(ErrorCode::NotADatabase) => {
                 format!("{doing}: not an SQLite database, or its header is damaged")
             }

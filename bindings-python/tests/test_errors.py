@@ -46,6 +46,7 @@ def test_limit_exceeded():
 
     ihdr = b"IHDR" + struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
     png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+    png += struct.pack(">I", 0) + b"IDAT" + struct.pack(">I", zlib.crc32(b"IDAT"))  # empty
     with pytest.raises(galton.LimitExceededError, match="DecodeLimits::max_side"):
         galton.extract(png)
     # 300 minutiae in one view: over the 255 a decoded record may hold.

@@ -2,7 +2,7 @@
 //! at the row, the append-only triggers, and receipts checked against the database.
 #![cfg(feature = "store")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use galton::gallery::store::{
     biometric_hash, AuditEntry, Receipt, ReceiptStatus, Store, StoreKey, StoreOptions,
@@ -64,7 +64,7 @@ fn ops(rows: &[AuditEntry]) -> Vec<(&str, &str)> {
 }
 
 /// A gallery with a known history; returns the receipt of A's enrollment.
-fn history_fixture(db: &PathBuf) -> Receipt {
+fn history_fixture(db: &Path) -> Receipt {
     let options = StoreOptions::default()
         .with_key(StoreKey::from_bytes([3; 32]))
         .with_operator("clerk-17");
@@ -196,7 +196,7 @@ fn the_trail_refuses_update_and_delete() {
     assert_eq!(n, 8);
 }
 
-fn broken_at(db: &PathBuf) -> (i64, String) {
+fn broken_at(db: &Path) -> (i64, String) {
     let store = Store::open_with(
         db,
         &StoreOptions::default().with_key(StoreKey::from_bytes([3; 32])),

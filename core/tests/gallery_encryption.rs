@@ -8,13 +8,13 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use galton::face::FaceEmbedding;
+use galton::fingerprint::extract;
 use galton::gallery::store::{Store, StoreKey, StoreOptions, StoredSubject};
 use galton::gallery::{DuplicatePolicy, Gallery, GalleryConfig, Probe, Subject};
+use galton::image::FingerprintImage;
 use galton::synth::faces::FaceSynth;
 use galton::synth::templates::finger_templates;
 use galton::synth::SynthConfig;
-use galton::fingerprint::extract;
-use galton::image::FingerprintImage;
 use galton::template::TemplateFormat;
 use galton::{Error, FingerPosition, Template};
 
@@ -169,7 +169,11 @@ fn encrypted_file_holds_no_plaintext_biometrics_and_reopens_the_same() {
     let closed_raw = raw_files(&dir.db());
     for raw in [&open_raw, &closed_raw] {
         let leaked: Vec<_> = runs.iter().filter(|r| contains(raw, r)).collect();
-        assert!(leaked.is_empty(), "{} plaintext runs in the file", leaked.len());
+        assert!(
+            leaked.is_empty(),
+            "{} plaintext runs in the file",
+            leaked.len()
+        );
     }
     // Ids and metadata stay readable.
     assert!(contains(&closed_raw, b"FVC-101"));
@@ -273,7 +277,10 @@ fn a_plaintext_gallery_with_subjects_is_not_opened_with_a_key() {
 fn database_error(result: galton::Result<Gallery>) -> String {
     match result {
         Err(Error::Database { reason, .. }) => reason,
-        other => panic!("expected a database error, got {:?}", other.map(|g| g.len())),
+        other => panic!(
+            "expected a database error, got {:?}",
+            other.map(|g| g.len())
+        ),
     }
 }
 
@@ -332,7 +339,10 @@ fn altered_or_swapped_ciphertext_is_an_error_naming_the_subject() {
     let store = Store::open_with(&dir.db(), &with_key(9)).unwrap();
     assert!(matches!(store.get("S-0"), Err(Error::Database { .. })));
     assert_eq!(
-        store.get("S-2").unwrap().map(|r: StoredSubject| r.subject.id),
+        store
+            .get("S-2")
+            .unwrap()
+            .map(|r: StoredSubject| r.subject.id),
         Some("S-2".to_string())
     );
 }

@@ -230,8 +230,7 @@ impl SharedGallery {
         // Read outside the lock (queries go on), then swap, unless a write came meanwhile.
         loop {
             let generation = self.read_state()?.generation;
-            let fresh =
-                Gallery::open_with(&origin.path, config.clone(), &origin.options)?;
+            let fresh = Gallery::open_with(&origin.path, config.clone(), &origin.options)?;
             let mut state = self.write_state()?;
             if state.generation == generation {
                 state.gallery = fresh;
@@ -278,8 +277,7 @@ impl SharedGallery {
         #[cfg(feature = "store")]
         if let Some(origin) = &self.origin {
             let config = state.gallery.config().clone();
-            state.gallery =
-                Gallery::open_with(&origin.path, config, &origin.options)?;
+            state.gallery = Gallery::open_with(&origin.path, config, &origin.options)?;
             state.generation += 1;
             drop(state);
             self.state.clear_poison();

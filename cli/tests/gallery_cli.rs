@@ -416,10 +416,26 @@ fn a_locked_database_makes_writers_wait_then_exit_7() {
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     // Readers are not blocked.
     assert_eq!(ids(&list_json(&db)), ["A"]);
-    let mut a = args(&["verify", "--db", db.to_str().unwrap(), "--id", "A"]);
-    a.extend(fingers(&dir, 0, 1));
-    let out = run(&a);
+    let mut i = args(&["identify", "--db", db.to_str().unwrap(), "--json"]);
+    i.extend(fingers(&dir, 0, 1));
+    let out = run(&i);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let hits: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(hits[0]["id"], "A");
+    // A verification is recorded in the audit trail, so it is a write: it waits too, and
+    // answers nothing rather than answer without its audit row.
+    let mut v = args(&[
+        "verify",
+        "--db",
+        db.to_str().unwrap(),
+        "--id",
+        "A",
+        "--busy-timeout",
+        "0.2",
+    ]);
+    v.extend(fingers(&dir, 0, 1));
+    let out = run(&v);
+    assert_eq!(code(&out), 7, "{}", text(&out.stderr));
 
     let started = std::time::Instant::now();
     let out = enroll(&db, "B", &dir, 1, 0, &["--busy-timeout", "0.5"]);

@@ -184,6 +184,9 @@ impl Store {
         // known to be right.
         let version = store.check_owner()?;
         let mark_encrypted = store.check_key()?;
+        if version >= 1 {
+            store.check_unique_ids()?;
+        }
         store.configure()?;
         if version < SCHEMA_VERSION {
             store.migrate()?;
@@ -525,6 +528,29 @@ impl Store {
 
     /// Checks, reading only, that the file is a galton gallery (or a new, empty database) of
     /// a schema this build reads; returns its schema version.
+    /// Refuses, reading only, a file whose UNIQUE index on subject ids is damaged so that one
+    /// id is stored twice (it would load as an entry no id reaches). The scan bypasses that
+    /// index, which is the part that cannot be trusted.
+    fn check_unique_ids(&self) -> Result<()> {
+        let doing = "checking the subject ids";
+        let twice: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM subjects NOT INDEXED GROUP BY id HAVING count(*) > 1 LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(sql(&self.path, doing))?;
+        match twice {
+            Some(id) => Err(database(
+                &self.path,
+                format!("subject id {id:?} is stored twice: the database is damaged"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn check_owner(&self) -> Result<i64> {
         let (application_id, version, objects) =
             header(&self.conn).map_err(sql(&self.path, "reading the header"))?;
